@@ -1,0 +1,215 @@
+//! Command line of the daemon (design.md §4.1).
+//!
+//! Jeedom starts daemons with `--flag value` pairs and may pass flags an older or newer daemon does not know, so
+//! unknown flags are collected as warnings instead of failing the start. That tolerance is why this is a small
+//! hand-written parser rather than a declarative one: the parsers we know reject unknown flags outright.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Environment variable carrying the plugin key (keeps it out of `ps`).
+pub const APIKEY_ENV: &str = "JEEDOMCONNECTD_APIKEY";
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub loglevel: String,
+    pub socket_port: u16,
+    pub public_port: u16,
+    /// Address of the public listener; `None` = every interface, IPv4 and IPv6.
+    pub bind: Option<IpAddr>,
+    pub callback: String,
+    pub apikey: String,
+    pub pid_file: Option<PathBuf>,
+    pub data_dir: PathBuf,
+    pub auth_timeout: Duration,
+    pub ping_interval: Duration,
+    pub max_message: usize,
+    pub queue_limit: usize,
+    pub sse_heartbeat: Duration,
+    pub retention_events: u64,
+    pub retention_age: Duration,
+    pub relay_timeout: Duration,
+    /// Things worth a warning once logging is up (unknown flags, key on the command line).
+    pub warnings: Vec<String>,
+}
+
+impl Config {
+    /// Defaults used by tests and the demo; `parse` starts from them.
+    pub fn with_key(apikey: &str) -> Config {
+        Config {
+            loglevel: "info".into(),
+            socket_port: 58090,
+            public_port: 8090,
+            bind: None,
+            callback: "http://127.0.0.1/plugins/JeedomConnect/core/api/JeedomConnect.api.php".into(),
+            apikey: apikey.into(),
+            pid_file: None,
+            data_dir: PathBuf::from("data"),
+            auth_timeout: Duration::from_secs(10),
+            ping_interval: Duration::from_secs(30),
+            max_message: 64 * 1024,
+            queue_limit: 256,
+            sse_heartbeat: Duration::from_secs(5),
+            retention_events: 10_000,
+            retention_age: Duration::from_secs(24 * 3600),
+            relay_timeout: Duration::from_secs(30),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// What the command line asks for.
+#[derive(Debug)]
+pub enum Command {
+    Run(Box<Config>),
+    Version,
+    Help,
+}
+
+pub const USAGE: &str = "usage: jeedomconnectd [--loglevel debug|info|notice|warning|error|critical|none]
+    [--socketport 58090] [--websocketport 8090] [--bind ADDR] [--callback URL] [--pid FILE] [--data-dir DIR]
+    [--apikey-file FILE] [--auth-timeout S] [--ping-interval S] [--max-message BYTES] [--queue-limit N]
+    [--sse-heartbeat S] [--retention-events N] [--retention-hours H] [--relay-timeout S]
+  The plugin key comes from $JEEDOMCONNECTD_APIKEY or --apikey-file (a 0600 file); --apikey KEY works but shows in ps.
+  jeedomconnectd --version";
+
+pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
+    let mut cfg = Config::with_key("");
+    let mut key_arg: Option<String> = None;
+    let mut key_file: Option<PathBuf> = None;
+    let mut args = args.into_iter().peekable();
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        match flag.as_str() {
+            "--version" | "-V" => return Ok(Command::Version),
+            "--help" | "-h" => return Ok(Command::Help),
+            _ => {}
+        }
+        if !flag.starts_with("--") {
+            cfg.warnings.push(format!("ignoring unexpected argument '{arg}'"));
+            continue;
+        }
+        let known = [
+            "--loglevel",
+            "--socketport",
+            "--websocketport",
+            "--bind",
+            "--callback",
+            "--apikey",
+            "--apikey-file",
+            "--pid",
+            "--data-dir",
+            "--auth-timeout",
+            "--ping-interval",
+            "--max-message",
+            "--queue-limit",
+            "--sse-heartbeat",
+            "--retention-events",
+            "--retention-hours",
+            "--relay-timeout",
+        ];
+        // An unknown flag may or may not take a value: swallow the next word unless it is a flag itself.
+        let value = match inline {
+            Some(v) => v,
+            None => match args.peek() {
+                Some(next) if !next.starts_with("--") => args.next().unwrap_or_default(),
+                _ if known.contains(&flag.as_str()) => return Err(format!("{flag} needs a value")),
+                _ => String::new(),
+            },
+        };
+        match flag.as_str() {
+            "--loglevel" => cfg.loglevel = value.to_ascii_lowercase(),
+            "--socketport" => cfg.socket_port = number(&flag, &value)?,
+            "--websocketport" => cfg.public_port = number(&flag, &value)?,
+            "--bind" => {
+                cfg.bind = match value.as_str() {
+                    "" | "*" | "all" => None,
+                    v => Some(v.parse().map_err(|_| format!("--bind: '{v}' is not an IP address"))?),
+                }
+            }
+            "--callback" => cfg.callback = value,
+            "--apikey" => key_arg = Some(value),
+            "--apikey-file" => key_file = Some(value.into()),
+            "--pid" => cfg.pid_file = Some(value.into()),
+            "--data-dir" => cfg.data_dir = value.into(),
+            "--auth-timeout" => cfg.auth_timeout = seconds(&flag, &value)?,
+            "--ping-interval" => cfg.ping_interval = seconds(&flag, &value)?,
+            "--max-message" => cfg.max_message = number(&flag, &value)?,
+            "--queue-limit" => cfg.queue_limit = number::<usize>(&flag, &value)?.max(1),
+            "--sse-heartbeat" => cfg.sse_heartbeat = seconds(&flag, &value)?,
+            "--retention-events" => cfg.retention_events = number::<u64>(&flag, &value)?.max(1),
+            "--retention-hours" => cfg.retention_age = Duration::from_secs_f64(number::<f64>(&flag, &value)? * 3600.0),
+            "--relay-timeout" => cfg.relay_timeout = seconds(&flag, &value)?,
+            _ => cfg.warnings.push(format!("ignoring unknown argument {flag}")),
+        }
+    }
+    cfg.apikey = if let Some(path) = key_file {
+        read_key_file(&path)?
+    } else if let Ok(k) = std::env::var(APIKEY_ENV) {
+        k.trim().to_string()
+    } else if let Some(k) = key_arg {
+        cfg.warnings.push(format!("--apikey shows the plugin key in ps; prefer ${APIKEY_ENV} or --apikey-file"));
+        k
+    } else {
+        String::new()
+    };
+    if cfg.apikey.is_empty() {
+        return Err(format!("no plugin key: set ${APIKEY_ENV} or pass --apikey-file FILE"));
+    }
+    Ok(Command::Run(Box::new(cfg)))
+}
+
+fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
+    value.trim().parse().map_err(|_| format!("{flag}: '{value}' is not a valid number"))
+}
+
+fn seconds(flag: &str, value: &str) -> Result<Duration, String> {
+    let s: f64 = number(flag, value)?;
+    if !(s > 0.0 && s.is_finite()) {
+        return Err(format!("{flag}: must be a positive number of seconds"));
+    }
+    Ok(Duration::from_secs_f64(s))
+}
+
+fn read_key_file(path: &std::path::Path) -> Result<String, String> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(path).map_err(|e| format!("--apikey-file {}: {e}", path.display()))?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        return Err(format!("--apikey-file {}: must not be readable by group or others (chmod 600)", path.display()));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("--apikey-file {}: {e}", path.display()))?;
+    Ok(text.trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    #[test]
+    fn jeedom_style_arguments_and_unknown_ones() {
+        let cmd =
+            parse(args("--loglevel DEBUG --socketport 1 --websocketport 2 --apikey k --trace 1 --cycle --pid /p"));
+        let Ok(Command::Run(cfg)) = cmd else { panic!("{cmd:?}") };
+        assert_eq!((cfg.loglevel.as_str(), cfg.socket_port, cfg.public_port), ("debug", 1, 2));
+        assert_eq!(cfg.pid_file, Some(PathBuf::from("/p")));
+        assert!(cfg.warnings.iter().any(|w| w.contains("--trace")));
+        assert!(cfg.warnings.iter().any(|w| w.contains("--cycle")));
+        assert!(cfg.warnings.iter().any(|w| w.contains("shows the plugin key")));
+    }
+
+    #[test]
+    fn bad_values_are_errors() {
+        assert!(parse(args("--apikey k --socketport x")).is_err());
+        assert!(parse(args("--apikey k --bind nowhere")).is_err());
+        assert!(parse(args("--apikey k --auth-timeout 0")).is_err());
+        assert!(matches!(parse(args("--version")), Ok(Command::Version)));
+    }
+}

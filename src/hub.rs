@@ -1,0 +1,284 @@
+//! The hub: which devices exist and what each may see, which of them are connected, and the fan-out of every
+//! committed event to the connected devices whose filter contains it.
+//!
+//! Transports register a [`Session`] once a device is authenticated and write whatever lands in its outbox; the
+//! control socket feeds the hub with device records, pushes and closes; the journal feeds it committed events.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::device::{Device, Mode};
+use crate::frames;
+use crate::journal::{Batch, Journal};
+use crate::logging::mask;
+use crate::metrics::{add, inc, Metrics};
+use crate::relay::Relay;
+use crate::session::{close_codes, Close, Pushed, Session, Transport};
+
+pub struct Hub {
+    pub cfg: Arc<Config>,
+    pub journal: Journal,
+    pub relay: Relay,
+    pub metrics: Metrics,
+    pub shutdown: CancellationToken,
+    started: Instant,
+    devices: RwLock<HashMap<String, Device>>,
+    sessions: RwLock<HashMap<String, Vec<Arc<Session>>>>,
+    /// Per device: cursor of the last event written to its WebSocket (where a reconnect resumes).
+    resume: Mutex<HashMap<String, i64>>,
+}
+
+fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    l.read().unwrap_or_else(|p| p.into_inner())
+}
+
+fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Hub {
+    pub fn new(cfg: Arc<Config>, journal: Journal, devices: Vec<(Device, Option<i64>)>) -> Arc<Hub> {
+        let relay = Relay::new(&cfg.callback, &cfg.apikey, cfg.relay_timeout);
+        let resume = devices.iter().filter_map(|(d, c)| c.map(|c| (d.api_key.clone(), c))).collect();
+        let devices = devices.into_iter().map(|(d, _)| (d.api_key.clone(), d)).collect();
+        Arc::new(Hub {
+            cfg,
+            journal,
+            relay,
+            metrics: Metrics::default(),
+            shutdown: CancellationToken::new(),
+            started: Instant::now(),
+            devices: RwLock::new(devices),
+            sessions: RwLock::new(HashMap::new()),
+            resume: Mutex::new(resume),
+        })
+    }
+
+    pub fn device(&self, api_key: &str) -> Option<Device> {
+        read(&self.devices).get(api_key).cloned()
+    }
+
+    /// Applies device records from `DEVICES` (or one `jcd`): stores them, and ends the connections that may no
+    /// longer stay open (disabled, removed, or an SSE stream of a device that switched mode).
+    pub fn apply_devices(&self, records: Vec<Device>, full: bool) {
+        let mut removed = Vec::new();
+        {
+            let mut devices = write(&self.devices);
+            if full {
+                let keep: std::collections::HashSet<&str> = records.iter().map(|d| d.api_key.as_str()).collect();
+                removed = devices.keys().filter(|k| !keep.contains(k.as_str())).cloned().collect();
+                for k in &removed {
+                    devices.remove(k);
+                }
+            }
+            for d in &records {
+                devices.insert(d.api_key.clone(), d.clone());
+            }
+        }
+        for k in removed {
+            self.close_device(&k, "device removed");
+        }
+        for d in &records {
+            if !d.enabled {
+                self.disable(&d.api_key);
+            } else if d.mode() != Mode::Http {
+                self.end_sse(&d.api_key, "device switched mode");
+            }
+        }
+        self.journal.put_devices(records, full);
+    }
+
+    /// Applies the `jcd` member of a PHP answer.
+    pub fn apply_jcd(&self, jcd: Option<&Value>) {
+        if let Some(d) = jcd.and_then(|v| Device::from_json(v).ok()) {
+            if self.device(&d.api_key).as_ref() != Some(&d) {
+                self.apply_devices(vec![d], false);
+            }
+        }
+    }
+
+    fn sessions_of(&self, api_key: &str) -> Vec<Arc<Session>> {
+        read(&self.sessions).get(api_key).cloned().unwrap_or_default()
+    }
+
+    fn disable(&self, api_key: &str) {
+        let msg: Arc<str> = json!({"type": "EQUIPMENT_DISABLE"}).to_string().into();
+        for s in self.sessions_of(api_key) {
+            s.outbox.push_message(msg.clone());
+            s.outbox.close(Close { code: close_codes::NORMAL, reason: "equipment disabled".into(), flush_first: true });
+        }
+    }
+
+    fn end_sse(&self, api_key: &str, reason: &str) {
+        for s in self.sessions_of(api_key).into_iter().filter(|s| s.transport == Transport::Sse) {
+            s.outbox.close(Close { code: close_codes::NORMAL, reason: reason.into(), flush_first: true });
+        }
+    }
+
+    /// `CLOSE_DEVICE`: ends every live connection of that device.
+    pub fn close_device(&self, api_key: &str, reason: &str) {
+        tracing::info!("closing device {} ({reason})", mask(api_key));
+        for s in self.sessions_of(api_key) {
+            s.outbox.close(Close { code: close_codes::NORMAL, reason: reason.into(), flush_first: true });
+        }
+    }
+
+    /// Registers an authenticated connection; an older connection of the same device and transport is replaced.
+    pub fn register(&self, session: Arc<Session>) {
+        let old: Vec<Arc<Session>> = {
+            let mut sessions = write(&self.sessions);
+            let list = sessions.entry(session.api_key.clone()).or_default();
+            let (old, keep): (Vec<_>, Vec<_>) = list.drain(..).partition(|s| s.transport == session.transport);
+            *list = keep;
+            list.push(session.clone());
+            old
+        };
+        let counter = match session.transport {
+            Transport::WebSocket => &self.metrics.ws_connections,
+            Transport::Sse => &self.metrics.sse_connections,
+        };
+        inc(counter);
+        for o in old {
+            if o.transport == Transport::WebSocket {
+                self.save_resume_cursor(&o.api_key, o.sent());
+            }
+            o.outbox.close(Close {
+                code: close_codes::REPLACED,
+                reason: "replaced by a newer connection".into(),
+                flush_first: false,
+            });
+        }
+    }
+
+    pub fn unregister(&self, session: &Arc<Session>) {
+        let removed = {
+            let mut sessions = write(&self.sessions);
+            let mut removed = false;
+            if let Some(list) = sessions.get_mut(&session.api_key) {
+                let before = list.len();
+                list.retain(|s| !Arc::ptr_eq(s, session));
+                removed = list.len() < before;
+                if list.is_empty() {
+                    sessions.remove(&session.api_key);
+                }
+            }
+            removed
+        };
+        if removed {
+            let counter = match session.transport {
+                Transport::WebSocket => &self.metrics.ws_connections,
+                Transport::Sse => &self.metrics.sse_connections,
+            };
+            crate::metrics::dec(counter);
+        }
+    }
+
+    /// Where a WebSocket of this device resumes (the last event written to it), if it ever had one.
+    pub fn resume_cursor(&self, api_key: &str) -> Option<i64> {
+        self.resume.lock().unwrap_or_else(|p| p.into_inner()).get(api_key).copied()
+    }
+
+    /// Remembers (and journals) how far a device's WebSocket got.
+    pub fn save_resume_cursor(&self, api_key: &str, cursor: i64) {
+        let mut map = self.resume.lock().unwrap_or_else(|p| p.into_inner());
+        let slot = map.entry(api_key.to_string()).or_insert(0);
+        if cursor > *slot {
+            *slot = cursor;
+            self.journal.set_device_cursor(api_key, cursor);
+        }
+    }
+
+    /// Hands one committed batch to every connected device allowed to see (part of) it.
+    pub fn fan_out(&self, batch: &Batch) {
+        let devices = read(&self.devices);
+        let sessions = read(&self.sessions);
+        for (key, list) in sessions.iter() {
+            let Some(device) = devices.get(key) else {
+                continue;
+            };
+            for item in batch.iter().filter(|i| device.sees(i.kind, &i.key)) {
+                for s in list {
+                    match s.outbox.push_item(item.clone()) {
+                        Pushed::Coalesced => inc(&self.metrics.coalesced),
+                        Pushed::Overflow => {
+                            inc(&self.metrics.slow_closes);
+                            tracing::warn!("device {} too slow on {:?}: closing it", mask(key), s.transport);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+
+    /// `PUSH`: delivers an app message to the device's live connections now, or queues it durably for its next
+    /// connection or poll.
+    pub fn push(&self, api_key: &str, message: Value) {
+        let live = self.sessions_of(api_key);
+        if live.is_empty() {
+            inc(&self.metrics.pushes_queued);
+            tracing::debug!("device {} offline: queuing {}", mask(api_key), frames::message_type(&message));
+            self.journal.queue_push(api_key, message);
+            return;
+        }
+        self.deliver(&live, &message);
+    }
+
+    /// Writes a message to sessions: the WebSocket shape (uuid id, eqApiKey) for both transports.
+    pub fn deliver(&self, sessions: &[Arc<Session>], message: &Value) {
+        let Some(first) = sessions.first() else {
+            return;
+        };
+        let shaped = if frames::message_type(message) == "SET_EVENTS" {
+            frames::ws_answer(message, &Value::Null, Some(&first.api_key))
+        } else {
+            vec![frames::pushed_message(message, &first.api_key).to_string()]
+        };
+        for s in sessions {
+            for f in &shaped {
+                s.outbox.push_message(f.as_str().into());
+            }
+            if frames::is_closing(message) {
+                s.outbox.close(Close { code: close_codes::NORMAL, reason: String::new(), flush_first: true });
+            }
+        }
+    }
+
+    /// `STATUS`.
+    pub fn status(&self) -> Value {
+        let devices = read(&self.devices);
+        let sessions = read(&self.sessions);
+        let list: Vec<Value> = devices
+            .values()
+            .map(|d| {
+                let live = sessions.get(&d.api_key);
+                let first = live.and_then(|l| l.first());
+                json!({
+                    "apiKey": mask(&d.api_key),
+                    "enabled": d.enabled,
+                    "mode": first.map_or(d.mode().name(), |s| match s.transport {
+                        Transport::WebSocket => "ws",
+                        Transport::Sse => "sse",
+                    }),
+                    "connected": first.is_some(),
+                    "since": first.map(|s| s.since),
+                    "address": first.map(|s| s.peer.clone()),
+                })
+            })
+            .collect();
+        let mut status = self.metrics.to_json();
+        status["version"] = json!(env!("CARGO_PKG_VERSION"));
+        status["uptime"] = json!(self.started.elapsed().as_secs());
+        status["devices"] = Value::Array(list);
+        status
+    }
+
+    pub fn count_frames(&self, n: usize) {
+        add(&self.metrics.frames_out, n as u64);
+    }
+}

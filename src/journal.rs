@@ -1,0 +1,467 @@
+//! The journal: every accepted event, the device records, per-device resume cursors and queued pushes, in one
+//! SQLite file (WAL) under `--data-dir` (design.md §4.5).
+//!
+//! One thread owns the writing connection. It takes requests from a channel, applies everything that is waiting
+//! in one transaction, commits, and only then answers and hands the committed events to the hub for fan-out, in
+//! cursor order. Reads (resume, `EVENTS_SINCE`, polling) use a second, read-only connection on the blocking pool,
+//! so neither kind of disk work sits on the path that writes a frame to a socket.
+//!
+//! Durability: `synchronous=NORMAL` in WAL mode. A committed event survives the daemon being killed (`kill -9`);
+//! after a power cut the last transactions before the cut may be rolled back, the file stays consistent.
+//!
+//! Cursors are unix times in microseconds, strictly increasing; the app sees them as float seconds.
+
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+use crate::device::{Device, Kind};
+
+/// One journaled event item (a cmd, scenario or object change in the app's incremental shape).
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub cursor: i64,
+    pub kind: Kind,
+    pub key: String,
+    /// The item's JSON text, serialized once and reused for every client.
+    pub raw: Arc<str>,
+}
+
+/// Items committed together, in cursor order.
+pub type Batch = Arc<Vec<Item>>;
+
+/// A cursor in the app's form: float seconds.
+pub fn cursor_to_secs(c: i64) -> f64 {
+    c as f64 / 1e6
+}
+
+/// A `DATETIME` / `lastReadTimestamp` / `Last-Event-ID` sent back by a client.
+pub fn cursor_from_secs(s: f64) -> i64 {
+    (s * 1e6).round() as i64
+}
+
+pub fn cursor_from_value(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_f64().map(cursor_from_secs),
+        Value::String(s) => s.trim().parse::<f64>().ok().map(cursor_from_secs),
+        _ => None,
+    }
+}
+
+fn now_micros() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
+}
+
+/// What a reader gets back: the matching items after a cursor.
+#[derive(Debug, Default)]
+pub struct Since {
+    pub items: Vec<Item>,
+    /// The cursor to give back to the client: everything up to it was looked at.
+    pub cursor: i64,
+    /// The requested cursor is older than what the journal still keeps: a full snapshot is needed.
+    pub overflow: bool,
+}
+
+/// Answers a request once its transaction is settled.
+type Reply = Box<dyn FnOnce(Result<(), String>)>;
+
+enum Op {
+    Append(Vec<(Kind, String, Value)>, oneshot::Sender<Result<Batch, String>>),
+    Devices(Vec<Device>, bool),
+    DeviceCursor(String, i64),
+    QueuePush(String, Value),
+    TakePushes(String, oneshot::Sender<Vec<Value>>),
+    Barrier(oneshot::Sender<()>),
+}
+
+pub struct Retention {
+    pub max_events: u64,
+    pub max_age: Duration,
+}
+
+#[derive(Clone)]
+pub struct Journal {
+    tx: mpsc::Sender<Op>,
+    reader: Arc<Mutex<Connection>>,
+}
+
+/// What was on disk at start.
+pub struct Loaded {
+    pub devices: Vec<(Device, Option<i64>)>,
+}
+
+const SCHEMA: &str = "
+PRAGMA journal_mode=WAL;
+CREATE TABLE IF NOT EXISTS events (cursor INTEGER PRIMARY KEY, kind INTEGER NOT NULL, key TEXT NOT NULL,
+                                   payload TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS state (kind INTEGER NOT NULL, key TEXT NOT NULL, cursor INTEGER NOT NULL,
+                                  payload TEXT NOT NULL, PRIMARY KEY (kind, key));
+CREATE TABLE IF NOT EXISTS devices (api_key TEXT PRIMARY KEY, record TEXT NOT NULL, cursor INTEGER);
+CREATE TABLE IF NOT EXISTS pushes (id INTEGER PRIMARY KEY AUTOINCREMENT, api_key TEXT NOT NULL,
+                                   message TEXT NOT NULL, created INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS pushes_by_key ON pushes (api_key, id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+";
+
+fn open(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.execute_batch("PRAGMA synchronous=NORMAL;")?;
+    Ok(conn)
+}
+
+fn meta(conn: &Connection, key: &str) -> rusqlite::Result<i64> {
+    Ok(conn.query_row("SELECT value FROM meta WHERE key=?1", [key], |r| r.get(0)).optional()?.unwrap_or(0))
+}
+
+impl Journal {
+    /// Opens (or creates) `<dir>/jeedomconnectd.sqlite`, starts the writer thread, and returns the journal, what
+    /// was stored, and the stream of committed batches for the hub.
+    pub fn open(
+        dir: &Path,
+        retention: Retention,
+    ) -> Result<(Journal, Loaded, tokio::sync::mpsc::UnboundedReceiver<Batch>), String> {
+        std::fs::create_dir_all(dir).map_err(|e| format!("data dir {}: {e}", dir.display()))?;
+        let path: PathBuf = dir.join("jeedomconnectd.sqlite");
+        let err = |e: rusqlite::Error| format!("journal {}: {e}", path.display());
+        let writer = open(&path).map_err(err)?;
+        writer.execute_batch(SCHEMA).map_err(err)?;
+        let reader = open(&path).map_err(err)?;
+        let mut devices = Vec::new();
+        {
+            let mut st = writer.prepare("SELECT record, cursor FROM devices").map_err(err)?;
+            let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?))).map_err(err)?;
+            for row in rows {
+                let (record, cursor) = row.map_err(err)?;
+                if let Some(d) = serde_json::from_str(&record).ok().and_then(|v| Device::from_json(&v).ok()) {
+                    devices.push((d, cursor));
+                }
+            }
+        }
+        let (tx, rx) = mpsc::channel();
+        let (done_tx, done_rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut w = Writer::new(writer, retention, done_tx).map_err(err)?;
+        std::thread::Builder::new()
+            .name("journal".into())
+            .spawn(move || w.run(rx))
+            .map_err(|e| format!("journal thread: {e}"))?;
+        Ok((Journal { tx, reader: Arc::new(Mutex::new(reader)) }, Loaded { devices }, done_rx))
+    }
+
+    /// Journals the items; resolves once they are committed (the hub gets them for fan-out at the same time).
+    pub async fn append(&self, items: Vec<(Kind, String, Value)>) -> Result<Batch, String> {
+        let (tx, rx) = oneshot::channel();
+        self.tx.send(Op::Append(items, tx)).map_err(|_| "journal stopped".to_string())?;
+        rx.await.map_err(|_| "journal stopped".to_string())?
+    }
+
+    pub fn put_devices(&self, devices: Vec<Device>, full: bool) {
+        let _ = self.tx.send(Op::Devices(devices, full));
+    }
+
+    pub fn set_device_cursor(&self, api_key: &str, cursor: i64) {
+        let _ = self.tx.send(Op::DeviceCursor(api_key.to_string(), cursor));
+    }
+
+    pub fn queue_push(&self, api_key: &str, message: Value) {
+        let _ = self.tx.send(Op::QueuePush(api_key.to_string(), message));
+    }
+
+    /// Removes and returns the pushes queued for a device, oldest first.
+    pub async fn take_pushes(&self, api_key: &str) -> Vec<Value> {
+        let (tx, rx) = oneshot::channel();
+        if self.tx.send(Op::TakePushes(api_key.to_string(), tx)).is_err() {
+            return Vec::new();
+        }
+        rx.await.unwrap_or_default()
+    }
+
+    /// Resolves when everything sent before it is committed.
+    pub async fn flush(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.tx.send(Op::Barrier(tx)).is_ok() {
+            let _ = rx.await;
+        }
+    }
+
+    /// The items after `after` that `device` may see, at most `limit` of them.
+    pub async fn since(&self, after: i64, device: Option<Device>, limit: usize) -> Result<Since, String> {
+        let reader = self.reader.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = reader.lock().map_err(|_| "journal reader poisoned".to_string())?;
+            read_since(&conn, after, device.as_ref(), limit).map_err(|e| format!("journal read: {e}"))
+        })
+        .await
+        .map_err(|e| format!("journal read: {e}"))?
+    }
+
+    /// The newest cursor handed out so far.
+    pub async fn head(&self) -> i64 {
+        self.since(i64::MAX, None, 0).await.map(|s| s.cursor).unwrap_or(0)
+    }
+}
+
+fn read_since(conn: &Connection, after: i64, device: Option<&Device>, limit: usize) -> rusqlite::Result<Since> {
+    let tx = conn.unchecked_transaction()?;
+    let head = meta(&tx, "last_cursor")?;
+    let trimmed = meta(&tx, "trimmed_upto")?;
+    let mut out = Since { cursor: head, ..Since::default() };
+    if after < trimmed {
+        out.overflow = true;
+        return Ok(out);
+    }
+    // Nothing newer (or a cursor from the future, e.g. a clock that jumped): hand back the head.
+    if after >= head || limit == 0 {
+        return Ok(out);
+    }
+    let mut st =
+        tx.prepare_cached("SELECT cursor, kind, key, payload FROM events WHERE cursor > ?1 ORDER BY cursor")?;
+    let mut rows = st.query([after])?;
+    while let Some(r) = rows.next()? {
+        let cursor: i64 = r.get(0)?;
+        let kind = Kind::from_code(r.get(1)?);
+        let key: String = r.get(2)?;
+        if device.is_none_or(|d| d.sees(kind, &key)) {
+            if out.items.len() == limit {
+                // Stop before this one; the client comes back from the last item it got.
+                out.cursor = out.items.last().map_or(after, |i| i.cursor);
+                return Ok(out);
+            }
+            let raw: String = r.get(3)?;
+            out.items.push(Item { cursor, kind, key, raw: raw.into() });
+        }
+    }
+    Ok(out)
+}
+
+struct Writer {
+    conn: Connection,
+    done: tokio::sync::mpsc::UnboundedSender<Batch>,
+    c: Counters,
+}
+
+/// What the writer keeps in memory about the journal.
+struct Counters {
+    retention: Retention,
+    last_cursor: i64,
+    trimmed_upto: i64,
+    count: u64,
+}
+
+impl Writer {
+    fn new(
+        conn: Connection,
+        retention: Retention,
+        done: tokio::sync::mpsc::UnboundedSender<Batch>,
+    ) -> rusqlite::Result<Writer> {
+        let max_event: i64 = conn.query_row("SELECT COALESCE(MAX(cursor), 0) FROM events", [], |r| r.get(0))?;
+        let last_cursor = meta(&conn, "last_cursor")?.max(max_event);
+        let trimmed_upto = meta(&conn, "trimmed_upto")?;
+        let count: i64 = conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
+        Ok(Writer { conn, done, c: Counters { retention, last_cursor, trimmed_upto, count: count as u64 } })
+    }
+
+    fn run(&mut self, rx: mpsc::Receiver<Op>) {
+        while let Ok(first) = rx.recv() {
+            let mut ops = vec![first];
+            while ops.len() < 512 {
+                match rx.try_recv() {
+                    Ok(op) => ops.push(op),
+                    Err(_) => break,
+                }
+            }
+            self.apply(ops);
+        }
+    }
+
+    fn apply(&mut self, ops: Vec<Op>) {
+        let c = &mut self.c;
+        let before = (c.last_cursor, c.trimmed_upto, c.count);
+        let mut replies: Vec<Reply> = Vec::new();
+        let mut batches = Vec::new();
+        let result = (|| -> rusqlite::Result<()> {
+            let tx = self.conn.unchecked_transaction()?;
+            for op in ops {
+                match op {
+                    Op::Append(items, reply) => {
+                        let batch = Arc::new(c.append(&tx, items)?);
+                        batches.push(batch.clone());
+                        replies.push(Box::new(move |r| {
+                            let _ = reply.send(r.map(|_| batch));
+                        }));
+                    }
+                    Op::Devices(devices, full) => {
+                        if full {
+                            tx.execute("CREATE TEMP TABLE IF NOT EXISTS keep (k TEXT PRIMARY KEY)", [])?;
+                            tx.execute("DELETE FROM keep", [])?;
+                            for d in &devices {
+                                tx.execute("INSERT OR IGNORE INTO keep VALUES (?1)", [&d.api_key])?;
+                            }
+                            tx.execute("DELETE FROM devices WHERE api_key NOT IN (SELECT k FROM keep)", [])?;
+                        }
+                        for d in devices {
+                            tx.execute(
+                                "INSERT INTO devices (api_key, record) VALUES (?1, ?2)
+                                 ON CONFLICT(api_key) DO UPDATE SET record=excluded.record",
+                                params![d.api_key, d.to_json().to_string()],
+                            )?;
+                        }
+                    }
+                    Op::DeviceCursor(key, cursor) => {
+                        tx.execute("UPDATE devices SET cursor=?2 WHERE api_key=?1", params![key, cursor])?;
+                    }
+                    Op::QueuePush(key, message) => {
+                        tx.execute(
+                            "INSERT INTO pushes (api_key, message, created) VALUES (?1, ?2, ?3)",
+                            params![key, message.to_string(), now_micros() / 1_000_000],
+                        )?;
+                    }
+                    Op::TakePushes(key, reply) => {
+                        let mut st = tx.prepare_cached("SELECT message FROM pushes WHERE api_key=?1 ORDER BY id")?;
+                        let msgs: Vec<Value> = st
+                            .query_map([&key], |r| r.get::<_, String>(0))?
+                            .filter_map(|m| m.ok().and_then(|m| serde_json::from_str(&m).ok()))
+                            .collect();
+                        tx.execute("DELETE FROM pushes WHERE api_key=?1", [&key])?;
+                        replies.push(Box::new(move |r| {
+                            let _ = reply.send(if r.is_ok() { msgs } else { Vec::new() });
+                        }));
+                    }
+                    Op::Barrier(reply) => replies.push(Box::new(move |_| {
+                        let _ = reply.send(());
+                    })),
+                }
+            }
+            c.trim(&tx)?;
+            tx.execute(
+                "INSERT INTO meta VALUES ('last_cursor', ?1), ('trimmed_upto', ?2)
+                 ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                params![c.last_cursor, c.trimmed_upto],
+            )?;
+            tx.commit()
+        })();
+        match result {
+            Ok(()) => {
+                for b in batches.into_iter().filter(|b| !b.is_empty()) {
+                    let _ = self.done.send(b);
+                }
+                replies.into_iter().for_each(|r| r(Ok(())));
+            }
+            Err(e) => {
+                tracing::error!("journal write failed: {e}");
+                (c.last_cursor, c.trimmed_upto, c.count) = before;
+                replies.into_iter().for_each(|r| r(Err(format!("journal write failed: {e}"))));
+            }
+        }
+    }
+}
+
+impl Counters {
+    fn append(&mut self, tx: &Connection, items: Vec<(Kind, String, Value)>) -> rusqlite::Result<Vec<Item>> {
+        let mut out = Vec::with_capacity(items.len());
+        let mut ins = tx.prepare_cached("INSERT INTO events (cursor, kind, key, payload) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut state = tx.prepare_cached(
+            "INSERT INTO state (kind, key, cursor, payload) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(kind, key) DO UPDATE SET cursor=excluded.cursor, payload=excluded.payload",
+        )?;
+        for (kind, key, value) in items {
+            let cursor = now_micros().max(self.last_cursor + 1);
+            self.last_cursor = cursor;
+            let raw = value.to_string();
+            ins.execute(params![cursor, kind.code(), key, raw])?;
+            state.execute(params![kind.code(), key, cursor, raw])?;
+            self.count += 1;
+            out.push(Item { cursor, kind, key, raw: raw.into() });
+        }
+        Ok(out)
+    }
+
+    /// Keeps the journal within its count and age bounds; remembers the newest cursor it dropped so that a client
+    /// asking from before it gets a full snapshot instead of a partial resume.
+    fn trim(&mut self, tx: &Connection) -> rusqlite::Result<()> {
+        let mut upto: Option<i64> = None;
+        let slack = (self.retention.max_events / 10).max(1);
+        if self.count > self.retention.max_events + slack || (self.count > self.retention.max_events && slack <= 1) {
+            let excess = self.count - self.retention.max_events;
+            upto = tx
+                .query_row("SELECT cursor FROM events ORDER BY cursor LIMIT 1 OFFSET ?1", [excess as i64 - 1], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+        }
+        let cutoff = now_micros() - self.retention.max_age.as_micros() as i64;
+        let by_age: Option<i64> =
+            tx.query_row("SELECT MAX(cursor) FROM events WHERE cursor < ?1", [cutoff], |r| r.get(0))?;
+        let upto = match (upto, by_age) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        if let Some(upto) = upto {
+            let n = tx.execute("DELETE FROM events WHERE cursor <= ?1", [upto])?;
+            self.count = self.count.saturating_sub(n as u64);
+            self.trimmed_upto = self.trimmed_upto.max(upto);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn retention(n: u64) -> Retention {
+        Retention { max_events: n, max_age: Duration::from_secs(3600) }
+    }
+
+    fn cmd(id: &str, v: i64) -> (Kind, String, Value) {
+        (Kind::Cmd, id.to_string(), json!({"id": id, "value": v.to_string()}))
+    }
+
+    #[tokio::test]
+    async fn cursors_increase_and_survive_a_reopen() {
+        let dir = tempdir();
+        let (j, _, mut done) = Journal::open(&dir, retention(100)).unwrap();
+        let a = j.append(vec![cmd("1", 1), cmd("2", 2)]).await.unwrap();
+        assert!(a[0].cursor < a[1].cursor);
+        assert_eq!(done.recv().await.unwrap().len(), 2);
+        let since = j.since(a[0].cursor, None, 100).await.unwrap();
+        assert_eq!(since.items.len(), 1);
+        assert_eq!(since.cursor, a[1].cursor);
+        j.queue_push("k", json!({"type":"ACTIONS"}));
+        j.flush().await;
+        drop(j);
+        let (j, _, _) = Journal::open(&dir, retention(100)).unwrap();
+        let b = j.append(vec![cmd("1", 3)]).await.unwrap();
+        assert!(b[0].cursor > a[1].cursor);
+        assert_eq!(j.take_pushes("k").await.len(), 1);
+        assert!(j.take_pushes("k").await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn trimmed_cursors_overflow_and_filters_apply() {
+        let dir = tempdir();
+        let (j, _, _) = Journal::open(&dir, retention(5)).unwrap();
+        let first = j.append(vec![cmd("1", 0)]).await.unwrap()[0].cursor;
+        for i in 0..20 {
+            j.append(vec![cmd(if i % 2 == 0 { "1" } else { "2" }, i)]).await.unwrap();
+        }
+        assert!(j.since(first, None, 100).await.unwrap().overflow);
+        let head = j.head().await;
+        let mut d = Device::from_json(&json!({"apiKey":"k","cmds":["2"]})).unwrap();
+        let recent = j.since(head - 1, Some(d.clone()), 100).await.unwrap();
+        assert!(!recent.overflow);
+        d.cmds.clear();
+        assert!(j.since(head - 1, Some(d), 100).await.unwrap().items.is_empty());
+    }
+
+    fn tempdir() -> PathBuf {
+        let d = std::env::temp_dir().join(format!("jcd-journal-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+}

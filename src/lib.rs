@@ -1,0 +1,108 @@
+//! jeedomconnectd: the realtime backend of the JeedomConnect Jeedom plugin.
+//!
+//! Data flows one way: transports (`ws`, `sse`, `rpc` behind the `server` listener) → sessions (`session`) →
+//! `hub` ↔ `journal`. The `relay` to PHP and the `control` socket stand on their own. See README.md for the map.
+
+pub mod config;
+pub mod control;
+pub mod device;
+pub mod frames;
+pub mod hub;
+pub mod journal;
+pub mod logging;
+pub mod metrics;
+pub mod polling;
+pub mod relay;
+pub mod rpc;
+pub mod server;
+pub mod session;
+pub mod sse;
+pub mod ws;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use config::Config;
+use hub::Hub;
+use journal::{Journal, Retention};
+
+/// A daemon with its ports bound, ready to `run`.
+pub struct Daemon {
+    pub hub: Arc<Hub>,
+    control: tokio::net::TcpListener,
+    public: tokio::net::TcpListener,
+    batches: tokio::sync::mpsc::UnboundedReceiver<journal::Batch>,
+}
+
+impl Daemon {
+    /// Opens the journal and binds both ports; fails with a clear message (e.g. a port already in use).
+    pub fn start(cfg: Config) -> Result<Daemon, String> {
+        let retention = Retention { max_events: cfg.retention_events, max_age: cfg.retention_age };
+        let (journal, loaded, batches) = Journal::open(&cfg.data_dir, retention)?;
+        let control = control::bind(cfg.socket_port)?;
+        let public = server::bind(cfg.bind, cfg.public_port)?;
+        tracing::info!(
+            "jeedomconnectd {} listening: public port {} ({}), control 127.0.0.1:{}, {} known device(s)",
+            env!("CARGO_PKG_VERSION"),
+            cfg.public_port,
+            cfg.bind.map_or("all interfaces".to_string(), |ip| ip.to_string()),
+            cfg.socket_port,
+            loaded.devices.len()
+        );
+        let hub = Hub::new(Arc::new(cfg), journal, loaded.devices);
+        Ok(Daemon { hub, control, public, batches })
+    }
+
+    pub fn public_port(&self) -> u16 {
+        self.public.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    /// Serves until `hub.shutdown` is cancelled, then lets connections close and flushes the journal.
+    pub async fn run(self) {
+        let Daemon { hub, control, public, mut batches } = self;
+        let fan = hub.clone();
+        tokio::spawn(async move {
+            while let Some(batch) = batches.recv().await {
+                fan.fan_out(&batch);
+            }
+        });
+        tokio::spawn(control::serve(hub.clone(), control));
+        tokio::spawn(server::serve(hub.clone(), public));
+        hub.shutdown.cancelled().await;
+        // Connection tasks see the same token and send their close frames; give them a moment.
+        for _ in 0..40 {
+            let m = hub.metrics.to_json();
+            if m["connections"]["ws"] == 0 && m["connections"]["sse"] == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let _ = tokio::time::timeout(Duration::from_millis(300), hub.journal.flush()).await;
+    }
+}
+
+/// Writes the pid file; removed by [`PidFile`]'s drop.
+pub struct PidFile(Option<std::path::PathBuf>);
+
+impl PidFile {
+    pub fn create(path: Option<&Path>) -> Result<PidFile, String> {
+        if let Some(p) = path {
+            if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                let _ = std::fs::create_dir_all(dir);
+            }
+            std::fs::write(p, format!("{}\n", std::process::id()))
+                .map_err(|e| format!("cannot write pid file {}: {e}", p.display()))?;
+        }
+        Ok(PidFile(path.map(Path::to_path_buf)))
+    }
+}
+
+impl Drop for PidFile {
+    fn drop(&mut self) {
+        if let Some(p) = &self.0 {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! The relay: an app's JSON-RPC request, passed to the plugin's PHP API (`--callback`) and answered in the HTTP
+//! body (design.md §4.4).
+//!
+//! One keep-alive HTTP client for the whole daemon. A request is retried only when the connection could not be
+//! made (so nothing was sent); anything else that goes wrong comes back as a [`RelayError`] that the transport turns
+//! into an `EXCEPTION` for the app.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::metrics::{inc, Metrics};
+
+/// The plugin API's answer.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// The JSON-RPC `result` (`null` when absent or `"ok"`).
+    pub result: Value,
+    /// The device record PHP attached (`jcd`), to apply and never forward.
+    pub jcd: Option<Value>,
+}
+
+#[derive(Debug)]
+pub enum RelayError {
+    Unreachable,
+    Timeout,
+    Status(u16),
+    BadBody,
+}
+
+impl std::fmt::Display for RelayError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RelayError::Unreachable => write!(f, "the Jeedom plugin API is unreachable"),
+            RelayError::Timeout => write!(f, "the Jeedom plugin API did not answer in time"),
+            RelayError::Status(s) => write!(f, "the Jeedom plugin API answered HTTP {s}"),
+            RelayError::BadBody => write!(f, "the Jeedom plugin API answered something that is not JSON-RPC"),
+        }
+    }
+}
+
+pub struct Relay {
+    client: reqwest::Client,
+    url: String,
+    timeout: Duration,
+}
+
+impl Relay {
+    pub fn new(callback: &str, plugin_key: &str, timeout: Duration) -> Relay {
+        let sep = if callback.contains('?') { '&' } else { '?' };
+        let key: String = plugin_key.bytes().map(|b| format!("%{b:02X}")).collect();
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(2))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .unwrap_or_default();
+        Relay { client, url: format!("{callback}{sep}apikey={key}"), timeout }
+    }
+
+    /// Sends one request; `body` is the complete JSON-RPC object.
+    pub async fn call(&self, body: &Value, real_ip: &str, metrics: &Metrics) -> Result<Answer, RelayError> {
+        inc(&metrics.relay_requests);
+        let result = self.send(body, real_ip).await;
+        if let Err(e) = &result {
+            inc(&metrics.relay_failures);
+            let method = body.get("method").and_then(Value::as_str).unwrap_or("?");
+            tracing::warn!("relay of {method} failed: {e}");
+        }
+        result
+    }
+
+    async fn send(&self, body: &Value, real_ip: &str) -> Result<Answer, RelayError> {
+        let mut attempt = 0;
+        let response = loop {
+            attempt += 1;
+            let sent =
+                self.client.post(&self.url).timeout(self.timeout).header("X-Real-IP", real_ip).json(body).send().await;
+            match sent {
+                Ok(r) => break r,
+                // Nothing reached PHP: safe to try again, briefly.
+                Err(e) if e.is_connect() && attempt < 3 => {
+                    tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
+                }
+                Err(e) if e.is_timeout() => return Err(RelayError::Timeout),
+                Err(e) => {
+                    tracing::debug!("relay transport error: {}", e.without_url());
+                    return Err(RelayError::Unreachable);
+                }
+            }
+        };
+        if response.status() != reqwest::StatusCode::OK {
+            return Err(RelayError::Status(response.status().as_u16()));
+        }
+        let bytes =
+            response.bytes().await.map_err(
+                |e| {
+                    if e.is_timeout() {
+                        RelayError::Timeout
+                    } else {
+                        RelayError::BadBody
+                    }
+                },
+            )?;
+        parse_answer(&bytes)
+    }
+}
+
+/// Reads the JSON-RPC envelope of an answer. An empty body is a `null` result: the old API answered daemon calls
+/// over the control socket instead, and that path still works.
+pub fn parse_answer(bytes: &[u8]) -> Result<Answer, RelayError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Answer { result: Value::Null, jcd: None });
+    }
+    let mut v: Value = serde_json::from_slice(bytes).map_err(|_| RelayError::BadBody)?;
+    let obj = v.as_object_mut().ok_or(RelayError::BadBody)?;
+    if !obj.contains_key("result") && !obj.contains_key("jsonrpc") {
+        return Err(RelayError::BadBody);
+    }
+    let jcd = obj.remove("jcd");
+    let result = match obj.remove("result") {
+        Some(Value::String(s)) if s == "ok" => Value::Null,
+        Some(r) => r,
+        None => match obj.remove("error") {
+            Some(err) => exception(err.get("message").and_then(Value::as_str).unwrap_or("error")),
+            None => Value::Null,
+        },
+    };
+    Ok(Answer { result, jcd })
+}
+
+/// An app request made ready for PHP: `params` as an object, `apiKey` filled from the session when missing, the
+/// transport in `connexionFrom`, and the daemon's connection id in `sessionId`.
+pub fn prepare(request: &Value, api_key: Option<&str>, from: &str, session_id: Option<&str>) -> Value {
+    let mut req = request.as_object().cloned().unwrap_or_default();
+    let mut params = match req.remove("params") {
+        Some(Value::Object(p)) => p,
+        Some(Value::String(s)) => serde_json::from_str::<serde_json::Map<String, Value>>(&s).unwrap_or_default(),
+        _ => serde_json::Map::new(),
+    };
+    if params.get("apiKey").is_none_or(Value::is_null) {
+        if let Some(k) = api_key {
+            params.insert("apiKey".into(), Value::String(k.into()));
+        }
+    }
+    params.insert("connexionFrom".into(), Value::String(from.into()));
+    if let Some(sid) = session_id {
+        params.insert("sessionId".into(), Value::String(sid.into()));
+    }
+    req.insert("params".into(), Value::Object(params));
+    Value::Object(req)
+}
+
+/// The app's error object (`protocol.md` §2.4).
+pub fn exception(message: &str) -> Value {
+    json!({"type": "EXCEPTION", "payload": {"message": message}})
+}
+
+/// An `EXCEPTION` in the wording of the plugin's dispatch errors.
+pub fn method_exception(method: &str, from: &str, message: &str) -> Value {
+    exception(&format!("Error with '{method}' method [{from}] - {message}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelopes() {
+        let a =
+            parse_answer(br#"{"jsonrpc":"2.0","id":"1","result":{"type":"WELCOME"},"jcd":{"apiKey":"k"}}"#).unwrap();
+        assert_eq!(a.result["type"], "WELCOME");
+        assert_eq!(a.jcd.unwrap()["apiKey"], "k");
+        assert!(parse_answer(br#"{"jsonrpc":"2.0","id":"1","result":"ok"}"#).unwrap().result.is_null());
+        assert!(parse_answer(b"").unwrap().result.is_null());
+        assert!(matches!(parse_answer(b"<html>Fatal error</html>"), Err(RelayError::BadBody)));
+        assert!(matches!(parse_answer(b"[1]"), Err(RelayError::BadBody)));
+    }
+}

@@ -1,0 +1,254 @@
+//! A live connection of a device (a WebSocket or an SSE stream) as the hub sees it, with its outbox: what is
+//! waiting to be written to that client.
+//!
+//! The hub never writes to a socket itself; it drops events and messages into outboxes and the connection's own
+//! task writes them. An outbox is bounded: once a client falls behind by half its limit, a newer value of a cmd
+//! replaces the unsent older one; past the limit the client is closed as too slow (`close_codes::TOO_SLOW`) and
+//! resumes from its cursor when it comes back.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::Notify;
+
+use crate::device::Kind;
+use crate::journal::Item;
+
+/// Close codes sent to WebSocket clients (README "Close codes").
+pub mod close_codes {
+    /// After a CONNECT error type, or when the device is closed by the plugin (disabled, removed, new key).
+    pub const NORMAL: u16 = 1000;
+    /// The daemon is shutting down.
+    pub const GOING_AWAY: u16 = 1001;
+    /// No `CONNECT` answered by `WELCOME` before the authentication deadline.
+    pub const AUTH_TIMEOUT: u16 = 1008;
+    /// An incoming message larger than `--max-message`.
+    pub const TOO_BIG: u16 = 1009;
+    /// A newer connection of the same device replaced this one.
+    pub const REPLACED: u16 = 4001;
+    /// The client did not read fast enough: its outgoing queue overflowed. It resumes from its cursor.
+    pub const TOO_SLOW: u16 = 4002;
+    /// The client missed two pings in a row.
+    pub const PING_TIMEOUT: u16 = 4003;
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transport {
+    WebSocket,
+    Sse,
+}
+
+/// Something waiting to be written.
+#[derive(Debug)]
+pub enum Slot {
+    Item(Item),
+    /// An app message, already serialized.
+    Message(Arc<str>),
+    /// Replaced by a newer value of the same cmd.
+    Gone,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Close {
+    pub code: u16,
+    pub reason: String,
+    /// Write what is queued before closing (false for a slow client: its backlog is dropped).
+    pub flush_first: bool,
+}
+
+#[derive(Default)]
+struct Inner {
+    slots: VecDeque<Slot>,
+    first_seq: u64,
+    live: usize,
+    by_cmd: HashMap<String, u64>,
+    close: Option<Close>,
+}
+
+/// What `take` hands to the connection task.
+pub struct Taken {
+    pub slots: Vec<Slot>,
+    pub close: Option<Close>,
+}
+
+pub struct Outbox {
+    inner: Mutex<Inner>,
+    notify: Notify,
+    limit: usize,
+}
+
+/// What happened to a pushed item.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Pushed {
+    Queued,
+    Coalesced,
+    Overflow,
+    Closed,
+}
+
+impl Outbox {
+    pub fn new(limit: usize) -> Outbox {
+        Outbox { inner: Mutex::new(Inner::default()), notify: Notify::new(), limit: limit.max(2) }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn push_item(&self, item: Item) -> Pushed {
+        let mut inner = self.lock();
+        if inner.close.is_some() {
+            return Pushed::Closed;
+        }
+        let mut outcome = Pushed::Queued;
+        if item.kind == Kind::Cmd && inner.live >= self.limit / 2 {
+            if let Some(seq) = inner.by_cmd.get(&item.key).copied() {
+                let pos = (seq - inner.first_seq) as usize;
+                if let Some(slot @ Slot::Item(_)) = inner.slots.get_mut(pos) {
+                    *slot = Slot::Gone;
+                    inner.live -= 1;
+                    outcome = Pushed::Coalesced;
+                }
+            }
+        }
+        let seq = inner.first_seq + inner.slots.len() as u64;
+        if item.kind == Kind::Cmd {
+            inner.by_cmd.insert(item.key.clone(), seq);
+        }
+        inner.slots.push_back(Slot::Item(item));
+        inner.live += 1;
+        if inner.live > self.limit || inner.slots.len() > 4 * self.limit {
+            inner.close = Some(Close {
+                code: close_codes::TOO_SLOW,
+                reason: "client too slow, resume from your cursor".into(),
+                flush_first: false,
+            });
+            inner.slots.clear();
+            inner.by_cmd.clear();
+            inner.live = 0;
+            outcome = Pushed::Overflow;
+        }
+        drop(inner);
+        self.notify.notify_one();
+        outcome
+    }
+
+    pub fn push_message(&self, message: Arc<str>) -> Pushed {
+        let mut inner = self.lock();
+        if inner.close.is_some() {
+            return Pushed::Closed;
+        }
+        inner.slots.push_back(Slot::Message(message));
+        inner.live += 1;
+        drop(inner);
+        self.notify.notify_one();
+        Pushed::Queued
+    }
+
+    /// Asks the connection to close; the first request wins.
+    pub fn close(&self, close: Close) {
+        let mut inner = self.lock();
+        if inner.close.is_none() {
+            inner.close = Some(close);
+        }
+        drop(inner);
+        self.notify.notify_one();
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.lock().close.is_some()
+    }
+
+    /// Waits until something is queued (or a close is asked).
+    pub async fn ready(&self) {
+        self.notify.notified().await
+    }
+
+    /// Everything waiting, in order.
+    pub fn take(&self) -> Taken {
+        let mut inner = self.lock();
+        let n = inner.slots.len();
+        let mut slots: Vec<Slot> = inner.slots.drain(..).collect();
+        inner.first_seq += n as u64;
+        inner.live = 0;
+        inner.by_cmd.clear();
+        if inner.slots.capacity() > 64 {
+            inner.slots.shrink_to(8);
+            inner.by_cmd.shrink_to(8);
+        }
+        let close = inner.close.clone();
+        if close.as_ref().is_some_and(|c| !c.flush_first) {
+            slots.clear();
+        }
+        Taken { slots, close }
+    }
+}
+
+/// A registered live connection.
+pub struct Session {
+    pub id: String,
+    pub api_key: String,
+    pub transport: Transport,
+    pub peer: String,
+    pub since: i64,
+    pub outbox: Outbox,
+    /// Cursor of the newest event written to this client.
+    pub sent_cursor: AtomicI64,
+}
+
+impl Session {
+    pub fn new(id: String, api_key: String, transport: Transport, peer: String, limit: usize) -> Arc<Session> {
+        Arc::new(Session {
+            id,
+            api_key,
+            transport,
+            peer,
+            since: chrono::Utc::now().timestamp(),
+            outbox: Outbox::new(limit),
+            sent_cursor: AtomicI64::new(0),
+        })
+    }
+
+    pub fn sent(&self) -> i64 {
+        self.sent_cursor.load(Ordering::Relaxed)
+    }
+
+    pub fn mark_sent(&self, cursor: i64) {
+        self.sent_cursor.fetch_max(cursor, Ordering::Relaxed);
+    }
+}
+
+/// A fresh connection id, unique across restarts (PHP keeps it to ignore a stale DISCONNECT).
+pub fn new_session_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(cursor: i64, key: &str) -> Item {
+        Item { cursor, kind: Kind::Cmd, key: key.into(), raw: format!("{{\"id\":\"{key}\"}}").into() }
+    }
+
+    #[test]
+    fn keeps_order_then_coalesces_then_closes() {
+        let o = Outbox::new(4);
+        assert_eq!(o.push_item(item(1, "a")), Pushed::Queued);
+        assert_eq!(o.push_item(item(2, "b")), Pushed::Queued);
+        // Two pending = half the limit: a newer "a" replaces the unsent one.
+        assert_eq!(o.push_item(item(3, "a")), Pushed::Coalesced);
+        let t = o.take();
+        let cursors: Vec<i64> =
+            t.slots.iter().filter_map(|s| if let Slot::Item(i) = s { Some(i.cursor) } else { None }).collect();
+        assert_eq!(cursors, vec![2, 3]);
+        for i in 0..5 {
+            o.push_item(item(10 + i, &format!("k{i}")));
+        }
+        let t = o.take();
+        assert_eq!(t.close.map(|c| c.code), Some(close_codes::TOO_SLOW));
+        assert!(t.slots.is_empty());
+        assert_eq!(o.push_item(item(20, "z")), Pushed::Closed);
+    }
+}
