@@ -62,10 +62,15 @@ pub fn init(loglevel: &str, plugin_key: &str) {
     let Some(level) = level_filter(loglevel) else {
         return;
     };
-    let _ = tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_writer(std::io::stdout)
-        .event_format(JeedomFormat)
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    // Our own lines at the chosen level; the libraries' only when they warn.
+    let filter = tracing_subscriber::filter::Targets::new()
+        .with_target("jeedomconnectd", level)
+        .with_default(Level::WARN.min(level));
+    let _ = tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stdout).event_format(JeedomFormat))
+        .with(filter)
         .try_init();
 }
 
