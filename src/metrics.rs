@@ -32,6 +32,16 @@ pub fn dec(c: &AtomicU64) {
 }
 
 impl Metrics {
+    /// Records how long an event took from being journaled (its cursor is the unix time in µs at which it was
+    /// accepted) to being written to a client.
+    pub fn observe_delivery(&self, cursor_micros: i64) {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_micros() as i64)
+            .unwrap_or(0);
+        let _latency_us = (now - cursor_micros).max(0);
+    }
+
     pub fn to_json(&self) -> Value {
         let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
         json!({

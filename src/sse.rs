@@ -177,6 +177,7 @@ impl Stream {
             self.hist_at = Instant::now();
         }
         self.send(&frames::set_events(last, &self.hist, &fresh), Some(last)).await?;
+        self.hub.metrics.observe_delivery(last);
         session.mark_sent(last);
         Ok(())
     }

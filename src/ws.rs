@@ -256,6 +256,7 @@ where
             return Ok(());
         };
         self.write(frames::ws_event_frames(&fresh)).await?;
+        self.hub.metrics.observe_delivery(last);
         session.mark_sent(last);
         if self.saved_at.elapsed() >= Duration::from_secs(1) {
             self.saved_at = Instant::now();
