@@ -229,19 +229,29 @@ impl Hub {
         self.deliver(&live, &message);
     }
 
-    /// Writes a message to sessions: the WebSocket shape (uuid id, eqApiKey) for both transports.
+    /// Writes a message to sessions, in each transport's shape: over WebSocket with a uuid `id` and `eqApiKey`
+    /// (lists split when it is a `SET_EVENTS`), over SSE as the old script sent it.
     pub fn deliver(&self, sessions: &[Arc<Session>], message: &Value) {
-        let Some(first) = sessions.first() else {
-            return;
-        };
-        let shaped = if frames::message_type(message) == "SET_EVENTS" {
+        let Some(first) = sessions.first() else { return };
+        let ws: Vec<String> = if frames::message_type(message) == "SET_EVENTS" {
             frames::ws_answer(message, &Value::Null, Some(&first.api_key))
         } else {
             vec![frames::pushed_message(message, &first.api_key).to_string()]
         };
+        let mut sse = message.clone();
+        if let Some(o) = sse.as_object_mut() {
+            o.remove("jeedomApiKey");
+            o.remove("eqApiKey");
+        }
+        let sse: Arc<str> = sse.to_string().into();
         for s in sessions {
-            for f in &shaped {
-                s.outbox.push_message(f.as_str().into());
+            match s.transport {
+                Transport::WebSocket => ws.iter().for_each(|f| {
+                    s.outbox.push_message(f.as_str().into());
+                }),
+                Transport::Sse => {
+                    s.outbox.push_message(sse.clone());
+                }
             }
             if frames::is_closing(message) {
                 s.outbox.close(Close { code: close_codes::NORMAL, reason: String::new(), flush_first: true });

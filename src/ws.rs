@@ -105,8 +105,8 @@ where
             }
         }
         let outbox = conn.session.clone();
+        // Not biased: neither a flood of events nor a flood of requests may starve the other.
         tokio::select! {
-            biased;
             _ = hub.shutdown.cancelled() => break Some((close_codes::GOING_AWAY, "daemon stopping".into())),
             _ = async { match &outbox { Some(s) => s.outbox.ready().await, None => std::future::pending().await } } => {
                 match conn.flush_outbox().await {
