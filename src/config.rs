@@ -32,6 +32,8 @@ pub struct Config {
     pub relay_timeout: Duration,
     /// Things worth a warning once logging is up (unknown flags, key on the command line).
     pub warnings: Vec<String>,
+    /// Demo mode only (`jeedomconnectd demo`): the device key the demo page at `/` uses. `None` = no demo page.
+    pub demo_page: Option<String>,
 }
 
 impl Config {
@@ -55,6 +57,7 @@ impl Config {
             retention_age: Duration::from_secs(24 * 3600),
             relay_timeout: Duration::from_secs(30),
             warnings: Vec::new(),
+            demo_page: None,
         }
     }
 }
@@ -65,6 +68,10 @@ pub enum Command {
     Run(Box<Config>),
     Version,
     Help,
+    /// `jeedomconnectd demo [flags]`: the daemon with a simulated Jeedom and a live page (`demo.rs`).
+    Demo(Vec<String>),
+    /// `jeedomconnectd bench SCENARIO [flags]`: load tests against a daemon it starts (`bench.rs`).
+    Bench(Vec<String>),
 }
 
 pub const USAGE: &str = "usage: jeedomconnectd [--loglevel debug|info|notice|warning|error|critical|none]
@@ -72,13 +79,21 @@ pub const USAGE: &str = "usage: jeedomconnectd [--loglevel debug|info|notice|war
     [--apikey-file FILE] [--auth-timeout S] [--ping-interval S] [--max-message BYTES] [--queue-limit N]
     [--sse-heartbeat S] [--retention-events N] [--retention-hours H] [--relay-timeout S]
   The plugin key comes from $JEEDOMCONNECTD_APIKEY or --apikey-file (a 0600 file); --apikey KEY works but shows in ps.
-  jeedomconnectd --version";
+  jeedomconnectd --version
+  jeedomconnectd demo [--bind ADDR] [--websocketport P]   a simulated Jeedom and a live web page (see README)
+  jeedomconnectd bench SCENARIO [...]                      benchmarks (see BENCHMARKS.md; `bench help`)";
 
 pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
     let mut cfg = Config::with_key("");
     let mut key_arg: Option<String> = None;
     let mut key_file: Option<PathBuf> = None;
     let mut args = args.into_iter().peekable();
+    // A first positional word is a subcommand; what follows is its own business.
+    match args.peek().map(String::as_str) {
+        Some("demo") => return Ok(Command::Demo(args.skip(1).collect())),
+        Some("bench") => return Ok(Command::Bench(args.skip(1).collect())),
+        _ => {}
+    }
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
@@ -211,5 +226,12 @@ mod tests {
         assert!(parse(args("--apikey k --bind nowhere")).is_err());
         assert!(parse(args("--apikey k --auth-timeout 0")).is_err());
         assert!(matches!(parse(args("--version")), Ok(Command::Version)));
+    }
+
+    #[test]
+    fn subcommands_take_the_rest() {
+        let Ok(Command::Demo(rest)) = parse(args("demo --bind 127.0.0.1")) else { panic!() };
+        assert_eq!(rest, args("--bind 127.0.0.1"));
+        assert!(matches!(parse(args("bench latency")), Ok(Command::Bench(r)) if r == args("latency")));
     }
 }

@@ -113,7 +113,7 @@ async fn handle(hub: &Arc<Hub>, line: &[u8], peer: SocketAddr) -> (Option<Value>
         key.as_ref().and_then(Value::as_str).is_some_and(|k| bool::from(k.as_bytes().ct_eq(hub.cfg.apikey.as_bytes())));
     if !key_ok {
         tracing::warn!("control {peer}: message rejected: missing or wrong plugin key");
-        return (Some(error("wrong plugin key")), false);
+        return (Some(error("wrong plugin key")), true);
     }
     let ack = msg.get("ack").and_then(Value::as_bool).unwrap_or(false);
     let kind = msg.get("type").and_then(Value::as_str).unwrap_or("").to_string();

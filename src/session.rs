@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 
 use crate::device::Kind;
 use crate::journal::Item;
@@ -66,6 +67,21 @@ struct Inner {
     close: Option<Close>,
 }
 
+impl Inner {
+    /// Drops the slots of replaced values and renumbers the rest.
+    fn compact(&mut self) {
+        self.slots.retain(|s| !matches!(s, Slot::Gone));
+        self.by_cmd.clear();
+        for (n, slot) in self.slots.iter().enumerate() {
+            if let Slot::Item(i) = slot {
+                if i.kind == Kind::Cmd {
+                    self.by_cmd.insert(i.key.clone(), self.first_seq + n as u64);
+                }
+            }
+        }
+    }
+}
+
 /// What `take` hands to the connection task.
 pub struct Taken {
     pub slots: Vec<Slot>,
@@ -75,6 +91,9 @@ pub struct Taken {
 pub struct Outbox {
     inner: Mutex<Inner>,
     notify: Notify,
+    /// Cancelled when the connection must stop at once (too slow, replaced): interrupts a write that is stuck
+    /// on a full socket.
+    abort: CancellationToken,
     limit: usize,
 }
 
@@ -89,7 +108,12 @@ pub enum Pushed {
 
 impl Outbox {
     pub fn new(limit: usize) -> Outbox {
-        Outbox { inner: Mutex::new(Inner::default()), notify: Notify::new(), limit: limit.max(2) }
+        Outbox {
+            inner: Mutex::new(Inner::default()),
+            notify: Notify::new(),
+            abort: CancellationToken::new(),
+            limit: limit.max(2),
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -112,13 +136,16 @@ impl Outbox {
                 }
             }
         }
+        if inner.slots.len() > 2 * inner.live + 16 {
+            inner.compact();
+        }
         let seq = inner.first_seq + inner.slots.len() as u64;
         if item.kind == Kind::Cmd {
             inner.by_cmd.insert(item.key.clone(), seq);
         }
         inner.slots.push_back(Slot::Item(item));
         inner.live += 1;
-        if inner.live > self.limit || inner.slots.len() > 4 * self.limit {
+        if inner.live > self.limit {
             inner.close = Some(Close {
                 code: close_codes::TOO_SLOW,
                 reason: "client too slow, resume from your cursor".into(),
@@ -128,6 +155,7 @@ impl Outbox {
             inner.by_cmd.clear();
             inner.live = 0;
             outcome = Pushed::Overflow;
+            self.abort.cancel();
         }
         drop(inner);
         self.notify.notify_one();
@@ -150,10 +178,23 @@ impl Outbox {
     pub fn close(&self, close: Close) {
         let mut inner = self.lock();
         if inner.close.is_none() {
+            if !close.flush_first {
+                self.abort.cancel();
+            }
             inner.close = Some(close);
         }
         drop(inner);
         self.notify.notify_one();
+    }
+
+    /// The close asked, if any (without taking what is queued).
+    pub fn close_requested(&self) -> Option<Close> {
+        self.lock().close.clone()
+    }
+
+    /// Resolves when the connection must stop at once.
+    pub async fn aborted(&self) {
+        self.abort.cancelled().await
     }
 
     pub fn is_closed(&self) -> bool {
@@ -250,5 +291,17 @@ mod tests {
         assert_eq!(t.close.map(|c| c.code), Some(close_codes::TOO_SLOW));
         assert!(t.slots.is_empty());
         assert_eq!(o.push_item(item(20, "z")), Pushed::Closed);
+    }
+
+    #[test]
+    fn a_stalled_reader_of_few_cmds_never_overflows() {
+        let o = Outbox::new(8);
+        for n in 0..10_000 {
+            assert_ne!(o.push_item(item(n, &format!("k{}", n % 3))), Pushed::Overflow);
+        }
+        let t = o.take();
+        let live = t.slots.iter().filter(|s| matches!(s, Slot::Item(_))).count();
+        assert!(live <= 8 && t.close.is_none());
+        assert!(t.slots.len() < 64, "replaced slots are compacted: {}", t.slots.len());
     }
 }

@@ -112,7 +112,7 @@ where
                 match conn.flush_outbox().await {
                     Ok(None) => {}
                     Ok(Some(close)) => break Some(close),
-                    Err(_) => break None,
+                    Err(_) => break conn.abort_close(),
                 }
             }
             (request, result, head) = async { in_flight.as_mut().expect("guarded").await }, if in_flight.is_some() => {
@@ -120,7 +120,7 @@ where
                 match conn.answer(&request, result, head).await {
                     Ok(None) => {}
                     Ok(Some(close)) => break Some(close),
-                    Err(_) => break None,
+                    Err(_) => break conn.abort_close(),
                 }
             }
             msg = stream.next(), if requests.len() < MAX_PENDING_REQUESTS => {
@@ -172,12 +172,15 @@ where
         }
     };
 
+    // Leave first (PHP hears DISCONNECT now), then say goodbye: the close frame may wait behind a full socket.
+    conn.leave(connect_sent);
     if let Some((code, reason)) = end {
         let frame = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
+        conn.session = None;
         let _ = conn.send_all(vec![Message::Close(Some(frame))]).await;
     }
     let _ = tokio::time::timeout(Duration::from_millis(200), conn.sink.close()).await;
-    conn.finish(connect_sent);
+    tracing::debug!("ws {}: closed", conn.id);
 }
 
 fn method_of(req: &Value) -> &str {
@@ -218,6 +221,7 @@ where
             return Ok(());
         }
         let n = msgs.len();
+        let session = self.session.clone();
         let sink = &mut self.sink;
         let write = async move {
             for m in msgs {
@@ -225,20 +229,36 @@ where
             }
             sink.flush().await
         };
-        match tokio::time::timeout(self.write_timeout, write).await {
-            Ok(Ok(())) => {
-                self.hub.count_frames(n);
-                Ok(())
+        let aborted = async {
+            match &session {
+                Some(s) => s.outbox.aborted().await,
+                None => std::future::pending().await,
             }
-            Ok(Err(e)) => {
-                tracing::debug!("ws {}: write error: {e}", self.id);
-                Err(())
-            }
-            Err(_) => {
-                tracing::info!("ws {}: client not reading for {:?}, dropping it", self.id, self.write_timeout);
-                Err(())
-            }
+        };
+        tokio::select! {
+            written = tokio::time::timeout(self.write_timeout, write) => match written {
+                Ok(Ok(())) => {
+                    self.hub.count_frames(n);
+                    Ok(())
+                }
+                Ok(Err(e)) => {
+                    tracing::debug!("ws {}: write error: {e}", self.id);
+                    Err(())
+                }
+                Err(_) => {
+                    tracing::info!("ws {}: client not reading for {:?}, dropping it", self.id, self.write_timeout);
+                    Err(())
+                }
+            },
+            // Too slow or replaced: stop waiting on a full socket.
+            _ = aborted => Err(()),
         }
+    }
+
+    /// The close the hub asked for without waiting for the queue (too slow, replaced), if any.
+    fn abort_close(&self) -> End {
+        let close = self.session.as_ref()?.outbox.close_requested()?;
+        (!close.flush_first).then_some((close.code, close.reason))
     }
 
     async fn write(&mut self, frames: Vec<String>) -> Result<(), ()> {
@@ -362,18 +382,17 @@ where
     }
 
     /// Unregisters, saves the resume point and tells PHP the device left.
-    fn finish(self, connect_sent: bool) {
+    fn leave(&mut self, connect_sent: bool) {
         if let Some(session) = &self.session {
             self.hub.unregister(session);
             self.hub.save_resume_cursor(&session.api_key, session.sent());
         }
-        tracing::debug!("ws {}: closed", self.id);
         if !connect_sent || self.hub.shutdown.is_cancelled() {
             return;
         }
-        let Some(key) = self.api_key else { return };
+        let Some(key) = self.api_key.clone() else { return };
         let hub = self.hub.clone();
-        let (id, ip) = (self.id, self.real_ip);
+        let (id, ip) = (self.id.clone(), self.real_ip.clone());
         tokio::spawn(async move {
             let req = json!({"jsonrpc": "2.0", "id": uuid::Uuid::new_v4().to_string(), "method": "DISCONNECT",
                              "params": {"apiKey": key}});
