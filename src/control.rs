@@ -36,18 +36,7 @@ pub fn bind(port: u16) -> Result<TcpListener, String> {
 }
 
 pub async fn serve(hub: Arc<Hub>, listener: TcpListener) {
-    loop {
-        let (stream, peer) = tokio::select! {
-            _ = hub.shutdown.cancelled() => return,
-            accepted = listener.accept() => match accepted {
-                Ok(a) => a,
-                Err(e) => {
-                    tracing::warn!("control accept failed: {e}");
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-        };
+    while let Some((stream, peer)) = crate::server::next_connection(&hub, &listener, "control port").await {
         tokio::spawn(connection(hub.clone(), stream, peer));
     }
 }

@@ -62,23 +62,27 @@ pub fn bind(ip: Option<IpAddr>, port: u16) -> Result<TcpListener, String> {
     TcpListener::from_std(std_listener).map_err(in_use)
 }
 
-pub async fn serve(hub: Arc<Hub>, listener: TcpListener) {
-    let routes = warp::service(rpc::routes(hub.clone()));
+/// The next connection on a listener, or `None` once the daemon is stopping. Accept errors (e.g. out of file
+/// descriptors) are logged and retried after a short pause.
+pub async fn next_connection(hub: &Hub, listener: &TcpListener, what: &str) -> Option<(TcpStream, SocketAddr)> {
     loop {
-        let (stream, peer) = tokio::select! {
-            _ = hub.shutdown.cancelled() => return,
+        tokio::select! {
+            _ = hub.shutdown.cancelled() => return None,
             accepted = listener.accept() => match accepted {
-                Ok(a) => a,
+                Ok(a) => return Some(a),
                 Err(e) => {
-                    tracing::warn!("accept failed: {e}");
+                    tracing::warn!("{what}: accept failed: {e}");
                     tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                    continue;
                 }
             },
-        };
-        let hub = hub.clone();
-        let routes = routes.clone();
-        tokio::spawn(connection(hub, routes, stream, peer));
+        }
+    }
+}
+
+pub async fn serve(hub: Arc<Hub>, listener: TcpListener) {
+    let routes = warp::service(rpc::routes(hub.clone()));
+    while let Some((stream, peer)) = next_connection(&hub, &listener, "public port").await {
+        tokio::spawn(connection(hub.clone(), routes.clone(), stream, peer));
     }
 }
 
