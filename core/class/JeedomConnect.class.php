@@ -1,0 +1,197 @@
+<?php
+/*
+ * JeedomConnect - the plugin's eqLogic (one equipment per phone/tablet) and Jeedom entry points:
+ * equipment hooks (apiKey at creation, exclusive flags, QR code, device record to the daemon), the daemon contract
+ * (deamon_info/deamon_start/deamon_stop, dependency check), the listener handler and the configuration-page hooks.
+ * The work is done by one class per concern, required below.
+ */
+require_once __DIR__ . '/../../../../core/php/core.inc.php';
+require_once __DIR__ . '/JeedomConnectConfig.class.php';
+require_once __DIR__ . '/JeedomConnectControl.class.php';
+require_once __DIR__ . '/JeedomConnectDaemon.class.php';
+require_once __DIR__ . '/JeedomConnectLayout.class.php';
+require_once __DIR__ . '/JeedomConnectDevice.class.php';
+require_once __DIR__ . '/JeedomConnectInfo.class.php';
+require_once __DIR__ . '/JeedomConnectQr.class.php';
+require_once __DIR__ . '/JeedomConnectListener.class.php';
+require_once __DIR__ . '/JeedomConnectApi.class.php';
+require_once __DIR__ . '/JeedomConnectSse.class.php';
+
+class JeedomConnect extends eqLogic {
+    private $wasEnabled = null;
+    private $removedApiKey = null;
+
+    /* ---------------- daemon (Jeedom contract) ---------------- */
+
+    public static function deamon_info() {
+        return JeedomConnectDaemon::info();
+    }
+
+    public static function deamon_start() {
+        return JeedomConnectDaemon::start();
+    }
+
+    public static function deamon_stop() {
+        return JeedomConnectDaemon::stop();
+    }
+
+    /** packages.json installs qrencode and runs resources/install_daemon.sh; this adds "binary present and
+     * `--version` matches the plugin version" to Jeedom's dependency state. */
+    public static function additionnalDependancyCheck() {
+        return array('state' => JeedomConnectDaemon::dependencyOk() ? 'ok' : 'nok');
+    }
+
+    public static function backupExclude() {
+        return array('resources/bin');
+    }
+
+    /* ---------------- listener / cron ---------------- */
+
+    public static function onJeedomEvent($_option) {
+        return JeedomConnectListener::onEvent($_option);
+    }
+
+    public static function cron() {
+        JeedomConnectListener::pumpCoreEvents();
+    }
+
+    /* ---------------- configuration page hooks ---------------- */
+
+    public static function preConfig_port($_v) { return JeedomConnectConfig::beforeSave('port', $_v); }
+    public static function postConfig_port($_v) { JeedomConnectConfig::afterSave('port'); }
+    public static function preConfig_socketport($_v) { return JeedomConnectConfig::beforeSave('socketport', $_v); }
+    public static function postConfig_socketport($_v) { JeedomConnectConfig::afterSave('socketport'); }
+    public static function preConfig_httpUrl($_v) { return JeedomConnectConfig::beforeSave('httpUrl', $_v); }
+    public static function postConfig_httpUrl($_v) { JeedomConnectConfig::afterSave('httpUrl'); }
+    public static function preConfig_internHttpUrl($_v) { return JeedomConnectConfig::beforeSave('internHttpUrl', $_v); }
+    public static function postConfig_internHttpUrl($_v) { JeedomConnectConfig::afterSave('internHttpUrl'); }
+    public static function preConfig_wsAddress($_v) { return JeedomConnectConfig::beforeSave('wsAddress', $_v); }
+    public static function postConfig_wsAddress($_v) { JeedomConnectConfig::afterSave('wsAddress'); }
+    public static function preConfig_internWsAddress($_v) { return JeedomConnectConfig::beforeSave('internWsAddress', $_v); }
+    public static function postConfig_internWsAddress($_v) { JeedomConnectConfig::afterSave('internWsAddress'); }
+    public static function preConfig_daemonLog($_v) { return JeedomConnectConfig::beforeSave('daemonLog', $_v); }
+    public static function postConfig_daemonLog($_v) { JeedomConnectConfig::afterSave('daemonLog'); }
+
+    /* ---------------- equipment hooks ---------------- */
+
+    public function preInsert() {
+        if ($this->getLogicalId() === '') {
+            $this->setLogicalId(JeedomConnectDevice::newApiKey());
+        }
+        $this->setEqType_name('JeedomConnect');
+        if ($this->getConfiguration('jcConfig', null) === null) {
+            $this->setConfiguration('jcConfig', JeedomConnectLayout::emptyConfig());
+            $this->setConfiguration('configVersion', 0);
+        }
+        foreach (array('useWs' => '0', 'polling' => '0', 'appState' => 'background', 'connected' => 0, 'scAll' => 0) as $k => $v) {
+            if ($this->getConfiguration($k, null) === null) {
+                $this->setConfiguration($k, $v);
+            }
+        }
+    }
+
+    public function preSave() {
+        if ($this->getLogicalId() === '') {
+            $this->setLogicalId(JeedomConnectDevice::newApiKey());
+        }
+        $this->setConfiguration('apiKey', $this->getLogicalId());
+        JeedomConnectDevice::normalizeFlags($this);
+        $this->wasEnabled = null;
+        if ($this->getId() !== null) {
+            $old = eqLogic::byId($this->getId());
+            $this->wasEnabled = is_object($old) ? ($old->getIsEnable() == 1) : null;
+        }
+    }
+
+    public function postInsert() {
+        $cmd = $this->getCmd('action', 'toaster');
+        if (!is_object($cmd)) {
+            $cmd = new JeedomConnectCmd();
+            $cmd->setEqLogic_id($this->getId());
+            $cmd->setEqType('JeedomConnect');
+            $cmd->setLogicalId('toaster');
+            $cmd->setName(__('Toaster', __FILE__));
+            $cmd->setType('action');
+            $cmd->setSubType('message');
+            $cmd->save();
+        }
+    }
+
+    public function postSave() {
+        $force = JeedomConnectDevice::isTrue($this->getConfiguration('qrRefresh', 0));
+        if ($force) {
+            $this->setConfiguration('qrRefresh', 0);
+        }
+        if ($force ? JeedomConnectQr::generate($this) : JeedomConnectQr::refreshIfChanged($this)) {
+            $this->save(true);
+        } elseif ($force) {
+            $this->save(true);
+        }
+        JeedomConnectDevice::recomputeWatched();
+        JeedomConnectDevice::sendOne($this);
+        if ($this->wasEnabled === true && $this->getIsEnable() != 1) {
+            JeedomConnectControl::closeDevice($this->getLogicalId(), 'disabled');
+        }
+    }
+
+    public function preRemove() {
+        $this->removedApiKey = $this->getLogicalId();
+    }
+
+    public function postRemove() {
+        JeedomConnectControl::closeDevice($this->removedApiKey, 'removed');
+        JeedomConnectQr::remove($this->removedApiKey);
+        JeedomConnectDevice::recomputeWatched();
+        JeedomConnectDevice::sendAll();
+    }
+
+    /* ---------------- admin actions ---------------- */
+
+    /** New apiKey: the old one answers SET_NEW_APIKEY once, its live connections are closed. */
+    public function regenerateApiKey() {
+        $old = $this->getLogicalId();
+        $new = JeedomConnectDevice::newApiKey();
+        config::save('newApiKey::' . $old, $new, 'JeedomConnect');
+        $this->setLogicalId($new);
+        $this->setConfiguration('qrRefresh', 1);
+        $this->save();
+        JeedomConnectControl::closeDevice($old, 'apiKey regenerated');
+        JeedomConnectQr::remove($old);
+        JeedomConnectDevice::sendAll();
+        return $new;
+    }
+
+    /** Unbinds the phone (deviceId/deviceName/platformOs). */
+    public function detach() {
+        foreach (array('deviceId', 'deviceName', 'platformOs') as $k) {
+            $this->setConfiguration($k, '');
+        }
+        $this->save();
+    }
+}
+
+class JeedomConnectCmd extends cmd {
+    public function dontRemoveCmd() {
+        return true;
+    }
+
+    public function execute($_options = array()) {
+        $eq = $this->getEqLogic();
+        if (!is_object($eq)) {
+            return null;
+        }
+        switch ($this->getLogicalId()) {
+            case 'toaster':
+                $message = isset($_options['message']) ? (string) $_options['message'] : '';
+                JeedomConnectDevice::queueAction($eq, array('action' => 'toaster', 'message' => $message));
+                break;
+            case 'goToPage':
+                JeedomConnectDevice::queueAction($eq, array('action' => 'goToPage', 'pageId' => isset($_options['message']) ? $_options['message'] : ''));
+                break;
+            case 'unlink':
+                $eq->detach();
+                break;
+        }
+        return null;
+    }
+}

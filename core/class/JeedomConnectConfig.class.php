@@ -1,0 +1,221 @@
+<?php
+/*
+ * JeedomConnect - plugin configuration: keys, defaults derived from Jeedom's network settings and the configured
+ * port, the PLUGIN_CONFIG payload, the plugin version, and what happens when the configuration page saves
+ * (changed address/port => every QR code regenerated, running daemon restarted once at the end of the request).
+ */
+class JeedomConnectConfig {
+    const PLUGIN = 'JeedomConnect';
+    const DEFAULT_PORT = 8090;
+    const DEFAULT_SOCKETPORT = 58090;
+
+    /** keys whose change must regenerate the QR codes */
+    private static $qrKeys = array('httpUrl', 'internHttpUrl', 'wsAddress', 'internWsAddress', 'port');
+    /** keys whose change must restart a running daemon */
+    private static $daemonKeys = array('port', 'socketport', 'daemonLog', 'httpUrl', 'internHttpUrl', 'wsAddress', 'internWsAddress');
+
+    private static $pendingRestart = false;
+    private static $shutdownRegistered = false;
+    private static $before = array();
+
+    public static function get($_key, $_default = '') {
+        return config::byKey($_key, self::PLUGIN, $_default);
+    }
+
+    public static function set($_key, $_value) {
+        config::save($_key, $_value, self::PLUGIN);
+    }
+
+    public static function port() {
+        $p = (int) self::get('port', self::DEFAULT_PORT);
+        return ($p > 0 && $p < 65536) ? $p : self::DEFAULT_PORT;
+    }
+
+    public static function socketPort() {
+        $p = (int) self::get('socketport', self::DEFAULT_SOCKETPORT);
+        return ($p > 0 && $p < 65536) ? $p : self::DEFAULT_SOCKETPORT;
+    }
+
+    /* ---- defaults (used when the stored value is empty, so they follow Jeedom's network settings and the port) */
+
+    public static function defaultHttpUrl() {
+        return (string) network::getNetworkAccess('external');
+    }
+
+    public static function defaultInternHttpUrl() {
+        return (string) network::getNetworkAccess('internal');
+    }
+
+    public static function defaultWsAddress() {
+        $host = (string) config::byKey('externalAddr');
+        if ($host === '') {
+            // no external address configured: better the internal one than 'ws://:8090' (protocol.md §9.2 #13)
+            return self::defaultInternWsAddress();
+        }
+        return 'ws://' . $host . ':' . self::port();
+    }
+
+    public static function defaultInternWsAddress() {
+        $host = (string) config::byKey('internalAddr');
+        return 'ws://' . ($host === '' ? 'localhost' : $host) . ':' . self::port();
+    }
+
+    public static function httpUrl() {
+        return (string) self::get('httpUrl', self::defaultHttpUrl());
+    }
+
+    public static function internHttpUrl() {
+        return (string) self::get('internHttpUrl', self::defaultInternHttpUrl());
+    }
+
+    public static function wsAddress() {
+        return (string) self::get('wsAddress', self::defaultWsAddress());
+    }
+
+    public static function internWsAddress() {
+        return (string) self::get('internWsAddress', self::defaultInternWsAddress());
+    }
+
+    /** Callback URL given to the daemon (loopback form of Jeedom's internal access). */
+    public static function callbackUrl() {
+        return network::getNetworkAccess('internal', 'proto:127.0.0.1:port:comp') . '/plugins/JeedomConnect/core/api/JeedomConnect.api.php';
+    }
+
+    /** Daemon log level name, from plugin config daemonLog ('parent' = the plugin's Jeedom log level). */
+    public static function daemonLogLevel() {
+        $level = self::get('daemonLog', 'parent');
+        if ($level === 'parent' || !is_numeric($level)) {
+            $level = log::getLogLevel(self::PLUGIN);
+        }
+        return log::convertLogLevel((int) $level);
+    }
+
+    /* ---- version */
+
+    public static function versionInfo() {
+        $file = __DIR__ . '/../../plugin_info/version.json';
+        $info = is_file($file) ? json_decode((string) file_get_contents($file), true) : null;
+        if (!is_array($info)) {
+            $info = array();
+        }
+        return array_merge(array('version' => '0.0.0', 'require' => '1.7.1'), $info);
+    }
+
+    public static function pluginVersion() {
+        $v = self::versionInfo();
+        return (string) $v['version'];
+    }
+
+    /** 'beta' when Jeedom's update record of the plugin is not on stable. */
+    public static function channel() {
+        if (class_exists('update')) {
+            $u = update::byLogicalId(self::PLUGIN);
+            if (is_object($u) && $u->getConfiguration('version', 'stable') !== 'stable') {
+                return 'beta';
+            }
+        }
+        return 'stable';
+    }
+
+    /** APP_VERSION_ERROR payload (protocol.md §3.3 step 5). */
+    public static function pluginInfo() {
+        $v = self::versionInfo();
+        return array(
+            'version' => $v['version'],
+            'require' => $v['require'],
+            'tag_notifBin_beta' => 'vNotif_2',
+            'tag_notifBin_stable' => 'vNotif_2',
+            'typeVersion' => self::channel(),
+            'enrollment' => 'https://jared-94.github.io/JeedomConnectDoc/fr_FR/beta',
+        );
+    }
+
+    /** PLUGIN_CONFIG payload; $eq may be null (flags 0 then). */
+    public static function pluginConfig($eq = null) {
+        $flags = $eq ? JeedomConnectDevice::flags($eq) : array('useWs' => 0, 'polling' => 0);
+        return array(
+            'useWs' => $flags['useWs'],
+            'polling' => $flags['polling'],
+            'httpUrl' => self::httpUrl(),
+            'internalHttpUrl' => self::internHttpUrl(),
+            'wsAddress' => self::wsAddress(),
+            'internalWsAddress' => self::internWsAddress(),
+            'pluginJeedomVersion' => 'v' . self::pluginVersion() . (self::channel() === 'beta' ? ' (beta)' : ''),
+        );
+    }
+
+    /* ---- configuration page save hooks (called by JeedomConnect::preConfig_<key>/postConfig_<key>) */
+
+    /** Before a key is saved: normalise (a value equal to the derived default is stored empty, so it keeps following
+     * the network settings and the port) and remember the old effective value. */
+    public static function beforeSave($_key, $_value) {
+        self::$before[$_key] = self::effective($_key);
+        $value = is_string($_value) ? trim($_value) : $_value;
+        $defaults = array(
+            'httpUrl' => 'defaultHttpUrl', 'internHttpUrl' => 'defaultInternHttpUrl',
+            'wsAddress' => 'defaultWsAddress', 'internWsAddress' => 'defaultInternWsAddress',
+        );
+        if (isset($defaults[$_key]) && $value === call_user_func(array(__CLASS__, $defaults[$_key]))) {
+            return '';
+        }
+        if (($_key === 'port' || $_key === 'socketport') && $value !== '' && (!is_numeric($value) || (int) $value < 1 || (int) $value > 65535)) {
+            throw new Exception(__('Port invalide', __FILE__) . ' : ' . $_key);
+        }
+        return $value;
+    }
+
+    /** After a key is saved: if its effective value changed, regenerate the QR codes now and restart a running daemon
+     * once, at the end of the request (a page save writes every key). */
+    public static function afterSave($_key) {
+        $old = isset(self::$before[$_key]) ? self::$before[$_key] : null;
+        unset(self::$before[$_key]);
+        if ($old === self::effective($_key)) {
+            return false;
+        }
+        if (in_array($_key, self::$qrKeys, true)) {
+            JeedomConnectQr::regenerateAll();
+        }
+        if (in_array($_key, self::$daemonKeys, true)) {
+            self::$pendingRestart = true;
+            if (!self::$shutdownRegistered) {
+                self::$shutdownRegistered = true;
+                register_shutdown_function(array(__CLASS__, 'applyPendingRestart'));
+            }
+        }
+        return true;
+    }
+
+    public static function hasPendingRestart() {
+        return self::$pendingRestart;
+    }
+
+    /** Restarts the daemon if a daemon-relevant key changed and the daemon is running. */
+    public static function applyPendingRestart() {
+        if (!self::$pendingRestart) {
+            return false;
+        }
+        self::$pendingRestart = false;
+        try {
+            $info = JeedomConnectDaemon::info();
+            if ($info['state'] === 'ok') {
+                JeedomConnectDaemon::start();
+                return true;
+            }
+        } catch (Throwable $e) {
+            log::add(self::PLUGIN, 'error', 'restart after configuration change: ' . $e->getMessage());
+        }
+        return false;
+    }
+
+    private static function effective($_key) {
+        switch ($_key) {
+            case 'httpUrl': return self::httpUrl();
+            case 'internHttpUrl': return self::internHttpUrl();
+            case 'wsAddress': return self::wsAddress();
+            case 'internWsAddress': return self::internWsAddress();
+            case 'port': return (string) self::port();
+            case 'socketport': return (string) self::socketPort();
+            default: return json_encode(self::get($_key));
+        }
+    }
+}

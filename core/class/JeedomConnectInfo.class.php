@@ -1,0 +1,234 @@
+<?php
+/*
+ * JeedomConnect - the state objects the app receives (protocol.md §4.4): cmdInfo, scInfo and objInfo, full and
+ * incremental, and the "daemon is down" event path: SET_EVENTS built from Jeedom's own event::changes like the old
+ * plugin's getEventsFull (incremental up to 248 events, full snapshot from 249).
+ */
+class JeedomConnectInfo {
+    const FULL_REFRESH_AT = 249;
+    const HIST_PERIOD = 300;
+
+    /* ---- cmds */
+
+    private static function history($cmd) {
+        $h = array('averageValue' => 0, 'minValue' => 0, 'maxValue' => 0, 'tendance' => null);
+        if (!$cmd->getIsHistorized() || $cmd->getSubType() === 'string') {
+            return $h;
+        }
+        try {
+            $end = date('Y-m-d H:i:s');
+            $start = date('Y-m-d H:i:s', time() - 3600 * (float) config::byKey('historyCalculPeriod'));
+            $stat = $cmd->getStatistique($start, $end);
+            $h['averageValue'] = isset($stat['avg']) ? round((float) $stat['avg'], 2) : 0;
+            $h['minValue'] = isset($stat['min']) ? (float) $stat['min'] : 0;
+            $h['maxValue'] = isset($stat['max']) ? (float) $stat['max'] : 0;
+            $tStart = date('Y-m-d H:i:s', time() - 3600 * (float) config::byKey('historyCalculTendance'));
+            $t = (float) $cmd->getTendance($tStart, $end);
+            if ($t > (float) config::byKey('historyCalculTendanceThresholddMax')) {
+                $h['tendance'] = 'up';
+            } elseif ($t < (float) config::byKey('historyCalculTendanceThresholddMin')) {
+                $h['tendance'] = 'down';
+            } else {
+                $h['tendance'] = 'stable';
+            }
+        } catch (Throwable $e) {
+            // history is decoration: never fail the event for it
+        }
+        return $h;
+    }
+
+    private static function ts($_date) {
+        if ($_date === null || $_date === '') {
+            return null;
+        }
+        $t = strtotime((string) $_date);
+        return $t === false ? null : $t;
+    }
+
+    public static function cmdInfo($cmd, $_value = null, $_valueDate = null, $_collectDate = null) {
+        $cache = $cmd->getCache(array('value', 'valueDate', 'collectDate'), null);
+        $value = $_value !== null ? $_value : $cache['value'];
+        return array(
+            'id' => (string) $cmd->getId(),
+            'value' => $value === null ? null : (is_scalar($value) ? (string) $value : $value),
+            'modified' => self::ts($_valueDate !== null ? $_valueDate : $cache['valueDate']),
+            'collectDate' => self::ts($_collectDate !== null ? $_collectDate : $cache['collectDate']),
+            'history' => self::history($cmd),
+        );
+    }
+
+    public static function cmdInfos(array $_ids) {
+        $r = array();
+        foreach ($_ids as $id) {
+            $cmd = cmd::byId($id);
+            if (is_object($cmd) && $cmd->getType() === 'info') {
+                $r[] = self::cmdInfo($cmd);
+            }
+        }
+        return $r;
+    }
+
+    /* ---- scenarios */
+
+    private static function lastLaunchTs($sc) {
+        $t = self::ts($sc->getLastLaunch());
+        return $t === null ? 0 : $t;
+    }
+
+    public static function scInfoFull($sc) {
+        $object = $sc->getObject();
+        $icon = $sc->getDisplay('icon', '');
+        if (is_string($icon) && preg_match('/class="([^"]+)"/', $icon, $m)) {
+            $icon = $m[1];
+        }
+        return array(
+            'id' => (string) $sc->getId(),
+            'name' => $sc->getName(),
+            'object' => is_object($object) ? $object->getName() : 'Aucun',
+            'group' => $sc->getGroup() === '' ? 'Aucun' : $sc->getGroup(),
+            'status' => $sc->getState(),
+            'lastLaunch' => self::lastLaunchTs($sc),
+            'active' => (int) $sc->getIsActive(),
+            'icon' => ($icon === '' ? null : $icon),
+        );
+    }
+
+    public static function scenarioIdsOf($eq) {
+        if (JeedomConnectDevice::isTrue($eq->getConfiguration('scAll', 0))) {
+            return array_map(function ($sc) {
+                return (string) $sc->getId();
+            }, scenario::all());
+        }
+        return JeedomConnectLayout::scenarioIds(JeedomConnectLayout::stored($eq));
+    }
+
+    public static function scInfos($eq) {
+        $r = array();
+        foreach (self::scenarioIdsOf($eq) as $id) {
+            $sc = scenario::byId($id);
+            if (is_object($sc)) {
+                $r[] = self::scInfoFull($sc);
+            }
+        }
+        return $r;
+    }
+
+    public static function scInfoFromEvent($option) {
+        $r = array('id' => (string) $option['scenario_id'],
+            'status' => isset($option['state']) ? $option['state'] : null,
+            'lastLaunch' => isset($option['lastLaunch']) ? (int) self::ts($option['lastLaunch']) : 0);
+        if (isset($option['isActive'])) {
+            $r['active'] = (int) $option['isActive'];
+        }
+        return $r;
+    }
+
+    /* ---- objects (rooms) */
+
+    private static function summaryKeys() {
+        $def = config::byKey('object:summary', 'core', array());
+        if (is_array($def) && count($def) > 0) {
+            return array_keys($def);
+        }
+        return array('security', 'motion', 'door', 'windows', 'shutter', 'light', 'outlet', 'temperature', 'humidity', 'luminosity', 'power');
+    }
+
+    public static function objInfos($eq) {
+        $r = array();
+        $keys = self::summaryKeys();
+        foreach (JeedomConnectLayout::roomIds(JeedomConnectLayout::stored($eq)) as $id) {
+            $o = jeeObject::byId($id);
+            if (!is_object($o)) {
+                continue;
+            }
+            $list = array();
+            foreach ($keys as $k) {
+                $v = $o->getSummary($k);
+                if ($v !== null && $v !== '') {
+                    $list[] = array($k => array('value' => $v));
+                }
+            }
+            $r[] = array('object_id' => (string) $id, 'keys' => $list);
+        }
+        $global = array();
+        foreach ($keys as $k) {
+            $v = jeeObject::getGlobalSummary($k);
+            if ($v !== null && $v !== '') {
+                $global[] = array($k => array('value' => $v));
+            }
+        }
+        $r[] = array('object_id' => 'global', 'keys' => $global);
+        return $r;
+    }
+
+    public static function objInfoFromEvent($option) {
+        $option['object_id'] = (string) $option['object_id'];
+        return $option;
+    }
+
+    /** {cmdInfo, scInfo, objInfo}: SET_INFO / WELCOME / CONFIG_AND_INFOS infos. */
+    public static function all($eq) {
+        return array(
+            'cmdInfo' => self::cmdInfos(JeedomConnectLayout::infoCmdIds(JeedomConnectLayout::stored($eq))),
+            'scInfo' => self::scInfos($eq),
+            'objInfo' => self::objInfos($eq),
+        );
+    }
+
+    /* ---- the daemon-less GET_EVENTS (protocol.md §4.3) */
+
+    public static function eventsFromCore($eq, $_lastRead, $_lastHistoric) {
+        $changes = event::changes($_lastRead);
+        $events = isset($changes['result']) && is_array($changes['result']) ? $changes['result'] : array();
+        $hist = ($_lastHistoric === null || $_lastHistoric === '') ? 0 : (float) $_lastHistoric;
+        $config = JeedomConnectLayout::stored($eq);
+        if (time() - $hist > self::HIST_PERIOD) {
+            $hist = time();
+            foreach (JeedomConnectLayout::historicCmdIds($config) as $id) {
+                $cmd = cmd::byId($id);
+                if (is_object($cmd)) {
+                    $c = $cmd->getCache(array('value', 'valueDate', 'collectDate'), null);
+                    $events[] = array('datetime' => $changes['datetime'], 'name' => 'cmd::update',
+                        'option' => array('cmd_id' => $id, 'value' => $c['value'], 'valueDate' => $c['valueDate'], 'collectDate' => $c['collectDate']));
+                }
+            }
+        }
+        $payload = array(
+            array('type' => 'DATETIME', 'payload' => (float) $changes['datetime']),
+            array('type' => 'HIST_DATETIME', 'payload' => $hist),
+        );
+        if (count($events) === 0) {
+            return $payload;
+        }
+        if (count($events) >= self::FULL_REFRESH_AT) {
+            $all = self::all($eq);
+            $payload[] = array('type' => 'CMD_INFO', 'payload' => $all['cmdInfo']);
+            $payload[] = array('type' => 'SC_INFO', 'payload' => $all['scInfo']);
+            $payload[] = array('type' => 'OBJ_INFO', 'payload' => $all['objInfo']);
+            return $payload;
+        }
+        $cmdIds = array_flip(JeedomConnectLayout::infoCmdIds($config));
+        $scIds = array_flip(self::scenarioIdsOf($eq));
+        $cmds = array();
+        $scs = array();
+        $objs = array();
+        foreach ($events as $ev) {
+            $o = isset($ev['option']) && is_array($ev['option']) ? $ev['option'] : array();
+            if ($ev['name'] === 'cmd::update' && isset($o['cmd_id']) && isset($cmdIds[(string) $o['cmd_id']])) {
+                $cmd = cmd::byId($o['cmd_id']);
+                if (is_object($cmd)) {
+                    $cmds[] = self::cmdInfo($cmd, isset($o['value']) ? $o['value'] : null,
+                        isset($o['valueDate']) ? $o['valueDate'] : null, isset($o['collectDate']) ? $o['collectDate'] : null);
+                }
+            } elseif ($ev['name'] === 'scenario::update' && isset($o['scenario_id']) && isset($scIds[(string) $o['scenario_id']])) {
+                $scs[] = self::scInfoFromEvent($o);
+            } elseif ($ev['name'] === 'jeeObject::summary::update' && isset($o['object_id'])) {
+                $objs[] = self::objInfoFromEvent($o);
+            }
+        }
+        $payload[] = array('type' => 'CMD_INFO', 'payload' => $cmds);
+        $payload[] = array('type' => 'SC_INFO', 'payload' => $scs);
+        $payload[] = array('type' => 'OBJ_INFO', 'payload' => $objs);
+        return $payload;
+    }
+}
