@@ -1,0 +1,47 @@
+<?php
+/*
+ * JeedomConnect - install / update / remove hooks (run by Jeedom in a CLI process).
+ * Defaults, the '#*#' listener, and a daemon restart on update when it was running.
+ */
+require_once dirname(__FILE__) . '/../../../core/php/core.inc.php';
+require_once dirname(__FILE__) . '/../core/class/JeedomConnect.class.php';
+
+function JeedomConnect_setDefaults() {
+    $defaults = array('port' => 8090, 'socketport' => 58090, 'daemonLog' => 'parent', 'ctrl::appTypeVersion' => '1',
+        'userImgPath' => 'plugins/JeedomConnect/data/img/user_files/');
+    foreach ($defaults as $key => $value) {
+        if (config::byKey($key, 'JeedomConnect', '') === '') {
+            config::save($key, $value, 'JeedomConnect');
+        }
+    }
+    jeedom::getApiKey('JeedomConnect');
+}
+
+function JeedomConnect_install() {
+    JeedomConnect_setDefaults();
+    JeedomConnectListener::install();
+    JeedomConnectDevice::recomputeWatched();
+}
+
+function JeedomConnect_update() {
+    $wasRunning = false;
+    try {
+        $info = JeedomConnectDaemon::info();
+        $wasRunning = ($info['state'] === 'ok');
+    } catch (Throwable $e) {
+    }
+    JeedomConnect_setDefaults();
+    JeedomConnectListener::install();
+    foreach (JeedomConnectDevice::all() as $eq) {
+        $eq->save();
+    }
+    JeedomConnectDevice::recomputeWatched();
+    if ($wasRunning) {
+        JeedomConnectDaemon::start();
+    }
+}
+
+function JeedomConnect_remove() {
+    JeedomConnectDaemon::stop();
+    JeedomConnectListener::uninstall();
+}
