@@ -2,7 +2,7 @@
 # Installs the Debian packages the tests need (PHP for the plugin, Apache for the end-to-end rig, qrencode for QR
 # codes), only those missing. Needs root (CI runs as root); a non-root run just checks.
 set -euo pipefail
-packages=(php-cli php-sqlite3 php-curl php-mbstring php-xml phpunit qrencode apache2 libapache2-mod-php curl)
+packages=(php-cli php-sqlite3 php-curl php-mbstring php-xml phpunit qrencode apache2 libapache2-mod-php curl zbar-tools)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
