@@ -1,0 +1,225 @@
+<?php
+/* Listener (EVENTS only for watched cmds, never blocking), device records to the daemon, GET_EVENTS with and
+ * without the daemon (the daemon side played by tests/php/fake_control_server.php). */
+class EventsTest extends JcTestCase {
+    public function testListenerIsInstalledInProcessOnEveryCmd() {
+        JeedomConnectListener::install();
+        JeedomConnectListener::install();
+        $all = listener::byClass('JeedomConnect');
+        $this->assertCount(1, $all);
+        $this->assertSame(array('#*#'), $all[0]->getEvent());
+        $this->assertFalse($all[0]->getOption('background'));
+        $this->assertSame('onJeedomEvent', $all[0]->getFunction());
+    }
+
+    public function testListenerSendsEventsOnlyForWatchedCmds() {
+        JeedomConnectListener::install();
+        $watched = $this->infoCmd('Watched', '1');
+        $other = $this->infoCmd('Other', '1');
+        $this->setLayout($this->eq('P', $this->user()), array($watched->getId()));
+        $record = $this->startFakeControl();
+        $other->event('2');
+        $watched->event('22.5');
+        $msgs = $this->ofType($this->received($record, 1), 'EVENTS');
+        usleep(200000);
+        $msgs = $this->ofType($this->received($record), 'EVENTS');
+        $this->assertCount(1, $msgs, 'one EVENTS line, for the watched cmd only');
+        $this->assertSame(jeedom::getApiKey('JeedomConnect'), $msgs[0]['jeedomApiKey']);
+        $item = $msgs[0]['events'][0];
+        $this->assertSame('CMD_INFO', $item['type']);
+        $this->assertSame((string) $watched->getId(), $item['payload'][0]['id']);
+        $this->assertSame('22.5', $item['payload'][0]['value']);
+        $this->assertIsInt($item['payload'][0]['modified']);
+        $this->assertSame(array('id', 'value', 'modified', 'collectDate', 'history'), array_keys($item['payload'][0]));
+        // a repeated value fires no listener (Jeedom semantics)
+        $watched->event('22.5');
+        usleep(200000);
+        $this->assertCount(1, $this->ofType($this->received($record), 'EVENTS'));
+    }
+
+    public function testDisabledDeviceCmdsAreNotWatched() {
+        $c = $this->infoCmd('C', '1');
+        $eq = $this->setLayout($this->eq('P', $this->user()), array($c->getId()));
+        $this->assertArrayHasKey((string) $c->getId(), JeedomConnectDevice::watched());
+        $eq->setIsEnable(0)->save();
+        $this->assertArrayNotHasKey((string) $c->getId(), JeedomConnectDevice::watched());
+    }
+
+    public function testListenerNeverBlocksNorThrowsWhenTheDaemonIsDown() {
+        JeedomConnectListener::install();
+        $c = $this->infoCmd('C', '0');
+        $this->setLayout($this->eq('P', $this->user()), array($c->getId()));
+        $start = microtime(true);
+        for ($i = 1; $i <= 20; $i++) {
+            $c->event((string) $i);
+        }
+        $elapsed = microtime(true) - $start;
+        $this->assertLessThan(2.0, $elapsed, '20 events with the daemon down');
+        $this->assertSame('20', cmd::byId($c->getId())->execCmd());
+        // unwatched cmds return at once: 200 calls of the handler
+        $start = microtime(true);
+        for ($i = 0; $i < 200; $i++) {
+            JeedomConnect::onJeedomEvent(array('event_id' => '999999', 'value' => '1'));
+        }
+        $this->assertLessThan(0.2, microtime(true) - $start);
+    }
+
+    public function testDevicesSentOnSaveDisableAndRemove() {
+        $record = $this->startFakeControl();
+        $eq = $this->eq('P', $this->user());
+        $key = $eq->getLogicalId();
+        $devices = $this->ofType($this->received($record, 1), 'DEVICES');
+        $this->assertNotEmpty($devices);
+        $last = end($devices);
+        $this->assertFalse($last['full']);
+        $this->assertSame($key, $last['devices'][0]['apiKey']);
+        $this->assertTrue($last['devices'][0]['enabled']);
+        $eq->setIsEnable(0)->save();
+        $msgs = $this->received($record, count($this->received($record)) + 1);
+        $close = $this->ofType($msgs, 'CLOSE_DEVICE');
+        $this->assertSame(array($key), array_column($close, 'eqApiKey'));
+        $devices = $this->ofType($msgs, 'DEVICES');
+        $this->assertFalse(end($devices)['devices'][0]['enabled']);
+        $other = $this->eq('Other', $this->user('bob', 'user'));
+        @file_put_contents($record, '');
+        eqLogic::byId($eq->getId())->remove();
+        $msgs = $this->received($record, 2);
+        $this->assertSame(array($key), array_column($this->ofType($msgs, 'CLOSE_DEVICE'), 'eqApiKey'));
+        $full = $this->ofType($msgs, 'DEVICES');
+        $this->assertTrue(end($full)['full']);
+        $this->assertSame(array($other->getLogicalId()), array_column(end($full)['devices'], 'apiKey'));
+    }
+
+    public function testPushGoesToTheDaemonOrIsQueuedInPhp() {
+        $eq = $this->eq('P', $this->user());
+        $toaster = $eq->getCmd('action', 'toaster');
+        $toaster->execCmd(array('message' => 'Porte ouverte'));
+        // daemon down: queued in PHP, delivered once by GET_EVENTS
+        $eq = eqLogic::byId($eq->getId());
+        $eq->setConfiguration('appState', 'active')->save();
+        $r = $this->result('GET_EVENTS', array('apiKey' => $eq->getLogicalId(), 'lastReadTimestamp' => microtime(true)));
+        $this->assertSame(array('type' => 'ACTIONS', 'payload' => array(array('action' => 'toaster', 'message' => 'Porte ouverte'))), $r);
+        $this->assertSame('SET_EVENTS', $this->result('GET_EVENTS', array('apiKey' => $eq->getLogicalId(), 'lastReadTimestamp' => microtime(true)))['type']);
+        $record = $this->startFakeControl();
+        $toaster->execCmd(array('message' => 'Hello'));
+        $push = $this->ofType($this->received($record, 1), 'PUSH');
+        $this->assertSame($eq->getLogicalId(), $push[0]['eqApiKey']);
+        $this->assertSame(array('type' => 'ACTIONS', 'payload' => array(array('action' => 'toaster', 'message' => 'Hello'))), $push[0]['message']);
+    }
+
+    public function testGetEventsWithoutTheDaemon() {
+        $t = $this->infoCmd('Temp', '20');
+        $other = $this->infoCmd('Other', '1');
+        $eq = $this->setLayout($this->eq('P', $this->user()), array($t->getId()));
+        $k = $eq->getLogicalId();
+        $this->assertSame('ok', $this->result('GET_EVENTS', array('apiKey' => $k)), 'background app gets nothing');
+        $this->result('SET_APPSTATE', array('apiKey' => $k, 'state' => 'active'));
+        $before = microtime(true);
+        $saved = DB::row('SELECT configuration FROM eqLogic WHERE id = ?', array($eq->getId()));
+        $r = $this->result('GET_EVENTS', array('apiKey' => $k, 'configVersion' => 1, 'lastReadTimestamp' => $before, 'lastHistoricReadTimestamp' => time()));
+        $this->assertSame('SET_EVENTS', $r['type']);
+        $this->assertSame(array('DATETIME', 'HIST_DATETIME'), array_column($r['payload'], 'type'));
+        $cursor = $r['payload'][0]['payload'];
+        $this->assertGreaterThanOrEqual($before, $cursor);
+        $this->assertSame($saved, DB::row('SELECT configuration FROM eqLogic WHERE id = ?', array($eq->getId())), 'GET_EVENTS does not save the eq');
+        $t->event('21');
+        $other->event('2');
+        $r = $this->result('GET_EVENTS', array('apiKey' => $k, 'configVersion' => 1, 'lastReadTimestamp' => $cursor, 'lastHistoricReadTimestamp' => time()));
+        $this->assertSame(array('DATETIME', 'HIST_DATETIME', 'CMD_INFO', 'SC_INFO', 'OBJ_INFO'), array_column($r['payload'], 'type'));
+        $this->assertCount(1, $r['payload'][2]['payload'], 'only the watched cmd');
+        $this->assertSame('21', $r['payload'][2]['payload'][0]['value']);
+        // stale configVersion => CONFIG_AND_INFOS
+        $r = $this->result('GET_EVENTS', array('apiKey' => $k, 'configVersion' => 0, 'lastReadTimestamp' => $cursor));
+        $this->assertSame('CONFIG_AND_INFOS', $r['type']);
+        $this->assertSame(1, $r['payload']['config']['payload']['configVersion']);
+        $this->assertSame(array('cmdInfo', 'scInfo', 'objInfo'), array_keys($r['payload']['infos']));
+        $this->assertGreaterThan(0, JeedomConnectDevice::lastSeen(eqLogic::byId($eq->getId())));
+    }
+
+    public function testGetEventsFullRefreshWhenJeedomsJournalOverflows() {
+        $t = $this->infoCmd('Temp', '20');
+        $eq = $this->setLayout($this->eq('P', $this->user()), array($t->getId()));
+        $this->result('SET_APPSTATE', array('apiKey' => $eq->getLogicalId(), 'state' => 'active'));
+        $cursor = microtime(true);
+        for ($i = 0; $i < 260; $i++) {
+            event::add('fake::noise', array('n' => $i));
+        }
+        $r = $this->result('GET_EVENTS', array('apiKey' => $eq->getLogicalId(), 'lastReadTimestamp' => $cursor, 'lastHistoricReadTimestamp' => time()));
+        $this->assertSame('CMD_INFO', $r['payload'][2]['type']);
+        $this->assertSame('20', $r['payload'][2]['payload'][0]['value'], 'full snapshot');
+        $this->assertSame(250, (int) DB::row('SELECT COUNT(*) AS n FROM event')['n'], 'fake journal kept to 250 rows');
+    }
+
+    public function testGetEventsFromTheDaemon() {
+        $t = $this->infoCmd('Temp', '20');
+        $eq = $this->setLayout($this->eq('P', $this->user()), array($t->getId()));
+        $k = $eq->getLogicalId();
+        $this->result('SET_APPSTATE', array('apiKey' => $k, 'state' => 'active'));
+        $cmdInfo = array('id' => (string) $t->getId(), 'value' => '23', 'modified' => 1, 'collectDate' => 1, 'history' => array());
+        $record = $this->startFakeControl(array('EVENTS_SINCE' => array('cursor' => 1234.5, 'cmds' => array($cmdInfo), 'scenarios' => array(),
+            'objects' => array(), 'pending' => array(), 'overflow' => false)));
+        $r = $this->result('GET_EVENTS', array('apiKey' => $k, 'configVersion' => 1, 'lastReadTimestamp' => 1000.25, 'lastHistoricReadTimestamp' => time()));
+        $this->assertSame('SET_EVENTS', $r['type']);
+        $this->assertSame(array('type' => 'DATETIME', 'payload' => 1234.5), $r['payload'][0]);
+        $this->assertSame(array($cmdInfo), $r['payload'][2]['payload']);
+        $asked = $this->ofType($this->received($record, 1), 'EVENTS_SINCE');
+        $this->assertSame($k, $asked[0]['eqApiKey']);
+        $this->assertEquals(1000.25, $asked[0]['cursor']);
+    }
+
+    public function testGetEventsFromTheDaemonPendingAndOverflow() {
+        $t = $this->infoCmd('Temp', '20');
+        $eq = $this->setLayout($this->eq('P', $this->user()), array($t->getId()));
+        $k = $eq->getLogicalId();
+        $this->result('SET_APPSTATE', array('apiKey' => $k, 'state' => 'active'));
+        $this->startFakeControl(array('EVENTS_SINCE' => array('cursor' => 99.0, 'cmds' => array(), 'scenarios' => array(), 'objects' => array(),
+            'pending' => array(array('type' => 'ACTIONS', 'payload' => array(array('action' => 'screenOn'))),
+                array('type' => 'ACTIONS', 'payload' => array(array('action' => 'toaster', 'message' => 'x')))), 'overflow' => true)));
+        $r = $this->result('GET_EVENTS', array('apiKey' => $k, 'lastReadTimestamp' => 1.0));
+        $this->assertSame(array('type' => 'ACTIONS', 'payload' => array(array('action' => 'screenOn'), array('action' => 'toaster', 'message' => 'x'))), $r);
+        $this->startFakeControl(array('EVENTS_SINCE' => array('cursor' => 99.0, 'cmds' => array(), 'scenarios' => array(), 'objects' => array(),
+            'pending' => array(), 'overflow' => true)));
+        $r = $this->result('GET_EVENTS', array('apiKey' => $k, 'lastReadTimestamp' => 1.0));
+        $this->assertSame('SET_EVENTS', $r['type']);
+        $this->assertSame('20', $r['payload'][2]['payload'][0]['value'], 'overflow => full snapshot');
+        $this->assertSame('global', $r['payload'][4]['payload'][0]['object_id']);
+    }
+
+    public function testDeviceRecordFollowsTheLayout() {
+        $a = $this->infoCmd('A', '1');
+        $b = $this->infoCmd('B', '1');
+        $sc = (new scenario())->setName('S')->save();
+        $room = (new jeeObject())->setName('R')->save();
+        $eq = $this->eq('P', $this->user());
+        $c = JeedomConnectLayout::emptyConfig();
+        $c['payload']['widgets'][] = array('type' => 'light', 'id' => 1, 'statusInfo' => array('id' => (string) $a->getId(), 'type' => 'info'),
+            'onAction' => array('id' => '9999', 'type' => 'action'), 'visibilityCond' => '#' . $b->getId() . '# == 1 && #424242# == 2');
+        $c['payload']['widgets'][] = array('type' => 'scenario', 'id' => 2, 'scenarioId' => $sc->getId());
+        $c['payload']['rooms'][] = array('id' => $room->getId(), 'name' => 'R');
+        JeedomConnectLayout::set($eq, $c);
+        $eq->save();
+        $rec = JeedomConnectDevice::record(eqLogic::byId($eq->getId()));
+        $this->assertSame(array((string) $a->getId(), (string) $b->getId()), $rec['cmds'], 'unknown cmd #424242# dropped, action not watched');
+        $this->assertSame(array((string) $sc->getId()), $rec['scenarios']);
+        $this->assertSame(array((string) $room->getId()), $rec['objects']);
+        $this->assertSame(1, $rec['configVersion']);
+        $this->assertFalse($rec['scAll']);
+    }
+
+    public function testAddCmdWidgetImportExport() {
+        $t = $this->infoCmd('Temp', '20');
+        $eq = $this->eq('P', $this->user());
+        $w = JeedomConnectLayout::addCmdWidget($eq, $t->getId());
+        $eq->save();
+        $this->assertSame((string) $t->getId(), $w['statusInfo']['id']);
+        $eq = eqLogic::byId($eq->getId());
+        $this->assertSame(array((string) $t->getId()), JeedomConnectDevice::record($eq)['cmds']);
+        $json = JeedomConnectLayout::export($eq);
+        $other = $this->eq('Q', $this->user('bob'));
+        JeedomConnectLayout::import($other, $json);
+        $other->save();
+        $this->assertSame(array((string) $t->getId()), JeedomConnectDevice::record(eqLogic::byId($other->getId()))['cmds']);
+        $this->expectException(Exception::class);
+        JeedomConnectLayout::import($other, '{bad');
+    }
+}
