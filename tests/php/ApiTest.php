@@ -67,8 +67,9 @@ class ApiTest extends JcTestCase {
         $this->assertSame(array('useWs', 'polling', 'httpUrl', 'internalHttpUrl', 'wsAddress', 'internalWsAddress', 'pluginJeedomVersion'), array_keys($p));
         $this->assertSame('1', $p['useWs']);
         $this->assertSame('0', $p['polling'], 'useWs wins');
-        $this->assertSame('ws://jc.example.org:8090', $p['wsAddress']);
-        $this->assertSame('ws://192.168.1.10:8090', $p['internalWsAddress']);
+        $port = JeedomConnectConfig::port();
+        $this->assertSame('ws://jc.example.org:' . $port, $p['wsAddress']);
+        $this->assertSame('ws://192.168.1.10:' . $port, $p['internalWsAddress']);
         $this->assertSame('http://192.168.1.10', $p['internalHttpUrl']);
         $this->assertSame('https://jc.example.org', $p['httpUrl']);
         $this->assertSame('v0.1.0', $p['pluginJeedomVersion']);

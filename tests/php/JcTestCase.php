@@ -11,12 +11,16 @@ abstract class JcTestCase extends TestCase {
         JeedomConnectDevice::forgetWatchedMemo();
         // no daemon unless a test starts one: point the control socket at a closed port
         config::save('socketport', self::freePort(), 'JeedomConnect');
+        // a test that starts the daemon (even indirectly, e.g. SET_WEBSOCKET) only listens on loopback, on free ports
+        config::save('port', self::freePort(), 'JeedomConnect');
+        config::save('bind', '127.0.0.1', 'JeedomConnect');
         config::save('internalAddr', '192.168.1.10');
         config::save('externalAddr', 'jc.example.org');
         $_SERVER = array();
     }
 
     protected function tearDown(): void {
+        JeedomConnectDaemon::stop();
         foreach ($this->procs as $p) {
             $st = proc_get_status($p);
             if ($st['running']) {

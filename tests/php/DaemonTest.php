@@ -1,0 +1,115 @@
+<?php
+/* deamon_info / deamon_start / deamon_stop against the real jeedomconnectd binary (JEEDOMCONNECTD_BIN). */
+class DaemonTest extends JcTestCase {
+    private function useFreePorts() {
+        config::save('port', self::freePort(), 'JeedomConnect');
+        config::save('socketport', self::freePort(), 'JeedomConnect');
+        config::save('bind', '127.0.0.1', 'JeedomConnect');
+        config::save('daemonLog', '100', 'JeedomConnect');
+    }
+
+    protected function tearDown(): void {
+        JeedomConnectDaemon::stop();
+        parent::tearDown();
+    }
+
+    public function testInfoWithoutBinary() {
+        $saved = getenv('JEEDOMCONNECTD_BIN');
+        putenv('JEEDOMCONNECTD_BIN=' . JC_TEST_BASE . '/nope/jeedomconnectd');
+        try {
+            $info = JeedomConnect::deamon_info();
+            $this->assertSame('nok', $info['state']);
+            $this->assertSame('nok', $info['launchable']);
+            $this->assertNotEmpty($info['launchable_message']);
+            $this->assertSame('JeedomConnect', $info['log']);
+            $this->assertSame('nok', JeedomConnect::additionnalDependancyCheck()['state']);
+            $this->expectException(Exception::class);
+            JeedomConnect::deamon_start();
+        } finally {
+            putenv('JEEDOMCONNECTD_BIN=' . $saved);
+        }
+    }
+
+    public function testBinaryThatDoesNotRunIsNotLaunchable() {
+        $saved = getenv('JEEDOMCONNECTD_BIN');
+        $fake = JC_TEST_BASE . '/broken-jeedomconnectd';
+        file_put_contents($fake, "#!/bin/sh\nexit 3\n");
+        chmod($fake, 0755);
+        putenv('JEEDOMCONNECTD_BIN=' . $fake);
+        try {
+            $info = JeedomConnect::deamon_info();
+            $this->assertSame('nok', $info['launchable']);
+            $this->assertStringContainsString('--version', $info['launchable_message']);
+        } finally {
+            putenv('JEEDOMCONNECTD_BIN=' . $saved);
+        }
+    }
+
+    public function testStalePidFileIsRemoved() {
+        file_put_contents(JeedomConnectDaemon::pidFile(), "999999\n");
+        $this->assertSame('nok', JeedomConnect::deamon_info()['state']);
+        $this->assertFileDoesNotExist(JeedomConnectDaemon::pidFile());
+    }
+
+    public function testCommandLineHasNoSecret() {
+        $this->useFreePorts();
+        $cmd = JeedomConnectDaemon::commandLine();
+        $this->assertStringNotContainsString(jeedom::getApiKey('JeedomConnect'), $cmd);
+        $this->assertStringNotContainsString('--apikey', $cmd);
+        foreach (array('--loglevel', '--socketport', '--websocketport', '--callback', '--pid', '--data-dir', '--bind') as $arg) {
+            $this->assertStringContainsString($arg, $cmd);
+        }
+        $this->assertStringContainsString("'--loglevel' 'debug'", $cmd);
+        $this->assertStringContainsString("'http://127.0.0.1:80/plugins/JeedomConnect/core/api/JeedomConnect.api.php'", $cmd);
+    }
+
+    public function testStartInfoStopWithTheRealDaemon() {
+        $bin = getenv('JEEDOMCONNECTD_BIN');
+        $this->assertFileExists($bin, 'build the daemon first (cargo build)');
+        $this->assertSame('ok', JeedomConnect::deamon_info()['launchable']);
+        $this->assertSame('ok', JeedomConnect::additionnalDependancyCheck()['state'], '--version matches plugin_info/version.json');
+        $this->useFreePorts();
+        $this->eq('P', $this->user());
+        $t0 = microtime(true);
+        $this->assertTrue(JeedomConnect::deamon_start(), file_get_contents(log::getPathToLog('JeedomConnect_daemon')));
+        $this->assertLessThan(10, microtime(true) - $t0);
+        $info = JeedomConnect::deamon_info();
+        $this->assertSame('ok', $info['state']);
+        $pid = JeedomConnectDaemon::readPid();
+        $this->assertGreaterThan(0, $pid);
+        $this->assertFileExists(JeedomConnectDaemon::pidFile());
+        // the plugin key is in the environment, not on the command line
+        $cmdline = str_replace("\0", ' ', (string) file_get_contents('/proc/' . $pid . '/cmdline'));
+        $this->assertStringContainsString('--socketport', $cmdline);
+        $this->assertStringNotContainsString(jeedom::getApiKey('JeedomConnect'), $cmdline);
+        $this->assertStringContainsString('JEEDOMCONNECTD_APIKEY=' . jeedom::getApiKey('JeedomConnect'), (string) file_get_contents('/proc/' . $pid . '/environ'));
+        // the control socket answers STATUS
+        $status = JeedomConnectControl::status();
+        $this->assertIsArray($status, 'STATUS reply');
+        $this->assertSame('0.1.0', $status['version']);
+        $t0 = microtime(true);
+        JeedomConnect::deamon_stop();
+        $this->assertLessThan(5, microtime(true) - $t0, 'stopped within seconds');
+        $this->assertFalse(JeedomConnectDaemon::processAlive($pid));
+        $this->assertSame('nok', JeedomConnect::deamon_info()['state']);
+        $this->assertFileDoesNotExist(JeedomConnectDaemon::pidFile());
+        $this->assertStringNotContainsString(jeedom::getApiKey('JeedomConnect'), (string) @file_get_contents(log::getPathToLog('JeedomConnect_daemon')), 'no key in the daemon log');
+        $this->assertStringNotContainsString(jeedom::getApiKey('JeedomConnect'), (string) @file_get_contents(log::getPathToLog('JeedomConnect')), 'no key in the plugin log');
+    }
+
+    public function testStartTwiceRestartsAndListenerReachesTheRealDaemon() {
+        $this->useFreePorts();
+        JeedomConnectListener::install();
+        $c = $this->infoCmd('C', '1');
+        $this->setLayout($this->eq('P', $this->user()), array($c->getId()));
+        $this->assertTrue(JeedomConnect::deamon_start());
+        $first = JeedomConnectDaemon::readPid();
+        $this->assertTrue(JeedomConnect::deamon_start());
+        $second = JeedomConnectDaemon::readPid();
+        $this->assertNotSame($first, $second);
+        $this->assertFalse(JeedomConnectDaemon::processAlive($first), 'old daemon stopped by the restart');
+        $ack = JeedomConnectControl::events(array(array('type' => 'CMD_INFO', 'payload' => array(JeedomConnectInfo::cmdInfo(cmd::byId($c->getId()))))), true);
+        $this->assertIsArray($ack);
+        $this->assertTrue($ack['ok']);
+    }
+}
