@@ -100,6 +100,10 @@ class JeedomConnectSse {
         $lastRead = microtime(true);
         $lastHist = time();
         $this->write(self::frame(array('type' => 'SET_INFO', 'payload' => JeedomConnectInfo::all($eq))));
+        $eq = eqLogic::byId($eq->getId());
+        if (!is_object($eq)) {
+            return;
+        }
         $eq->setConfiguration('sessionId', $sessionId);
         $eq->setConfiguration('connected', 1);
         $eq->setConfiguration('scAll', 0);
