@@ -221,6 +221,13 @@ mod tests {
     }
 
     #[test]
+    fn daemon_and_plugin_versions_agree() {
+        // The plugin's install check compares `--version` with plugin_info/version.json.
+        let plugin: serde_json::Value = serde_json::from_str(include_str!("../plugin_info/version.json")).unwrap();
+        assert_eq!(plugin["version"], env!("CARGO_PKG_VERSION"));
+    }
+
+    #[test]
     fn bad_values_are_errors() {
         assert!(parse(args("--apikey k --socketport x")).is_err());
         assert!(parse(args("--apikey k --bind nowhere")).is_err());

@@ -140,7 +140,7 @@ async fn status_reports_version_uptime_connections_and_masked_devices() {
     let s = DeviceSpec::sse(&device_key());
     env.daemon.devices(vec![s.record()], false).await;
     let st = env.daemon.status().await;
-    assert_eq!(st["version"], "0.1.0", "{st}");
+    assert_eq!(st["version"], env!("CARGO_PKG_VERSION"), "{st}");
     assert!(st["uptime"].is_number(), "{st}");
     assert_eq!(st["connections"]["ws"], json!(1), "{st}");
     assert_eq!(st["connections"]["sse"], json!(0), "{st}");

@@ -181,7 +181,7 @@ fn connect_params(eq: &Eq, device_id: &str, user_hash: &str) -> Value {
     json!({
         "apiKey": eq.api_key, "deviceId": device_id, "deviceName": format!("e2e {device_id}"),
         "token": format!("token-{device_id}"), "userHash": user_hash,
-        "appVersion": "1.20.1", "pluginRequire": "0.1.0", "platformOs": "android", "osVersion": "14",
+        "appVersion": "1.20.1", "pluginRequire": "1.20.0", "platformOs": "android", "osVersion": "14",
         "appTypeVersion": "stable", "buildVersion": "1"
     })
 }
@@ -247,7 +247,12 @@ impl Drop for WsClient {
 
 impl WsClient {
     /// Opens the socket only (no CONNECT).
-    async fn open(port: u16) -> Result<(SplitSink<WebSocketStream<MaybeTlsStream<TcpStream>>, Message>, Arc<Mutex<Vec<WsEv>>>, JoinHandle<()>), String> {
+    async fn open(
+        port: u16,
+    ) -> Result<
+        (SplitSink<WebSocketStream<MaybeTlsStream<TcpStream>>, Message>, Arc<Mutex<Vec<WsEv>>>, JoinHandle<()>),
+        String,
+    > {
         let (ws, _) = tokio::time::timeout(
             Duration::from_secs(5),
             tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/")),
@@ -262,7 +267,8 @@ impl WsClient {
             while let Some(m) = stream.next().await {
                 match m {
                     Ok(Message::Text(t)) => {
-                        let v: Value = serde_json::from_str(t.as_str()).unwrap_or_else(|_| json!({"unparsable": t.as_str()}));
+                        let v: Value =
+                            serde_json::from_str(t.as_str()).unwrap_or_else(|_| json!({"unparsable": t.as_str()}));
                         l.lock().unwrap().push(WsEv::Msg(now(), v));
                     }
                     Ok(Message::Close(frame)) => {
@@ -436,8 +442,9 @@ impl SseClient {
                         if let Some(data) = line.strip_prefix("data:") {
                             // The old eventServer.php encodes twice: the data field is a JSON string of JSON.
                             let msg = match serde_json::from_str::<Value>(data.trim_start()) {
-                                Ok(Value::String(inner)) => serde_json::from_str::<Value>(&inner)
-                                    .unwrap_or_else(|_| json!({"badInner": inner})),
+                                Ok(Value::String(inner)) => {
+                                    serde_json::from_str::<Value>(&inner).unwrap_or_else(|_| json!({"badInner": inner}))
+                                }
                                 Ok(other) => json!({"notDoubleEncoded": other}),
                                 Err(_) => json!({"unparsable": data}),
                             };
@@ -450,11 +457,17 @@ impl SseClient {
         });
         let c = SseClient { log, reader };
         let first = wait_for("the first SSE event", 10.0, || {
-            c.messages().into_iter().find(|m| m.get("event").is_none()).or_else(|| c.ended().then(|| json!({"ended": true})))
+            c.messages()
+                .into_iter()
+                .find(|m| m.get("event").is_none())
+                .or_else(|| c.ended().then(|| json!({"ended": true})))
         })
         .await;
         for m in c.messages() {
-            assert!(m.get("notDoubleEncoded").is_none() && m.get("unparsable").is_none(), "SSE data not double-encoded JSON: {m}");
+            assert!(
+                m.get("notDoubleEncoded").is_none() && m.get("unparsable").is_none(),
+                "SSE data not double-encoded JSON: {m}"
+            );
         }
         assert_eq!(first["type"], "SET_INFO", "the first SSE event must be SET_INFO, got {first}");
         c
@@ -574,6 +587,57 @@ fn assert_once(who: &str, pairs: &[(String, String)], cmd: &str, value: &str) {
 
 // ------------------------------------------------------------------------------------------------------------
 // Scenarios.
+
+/// Inodes of the TCP sockets listening on `port` (IPv4 and IPv6).
+fn listening_inodes(port: u16) -> Vec<String> {
+    let mut r = vec![];
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        for line in std::fs::read_to_string(table).unwrap_or_default().lines().skip(1) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() > 9 && f[3] == "0A" && f[1].rsplit(':').next() == Some(&format!("{port:04X}")) {
+                r.push(f[9].to_string());
+            }
+        }
+    }
+    r
+}
+
+/// The daemon as `deamon_start()` launched it from Apache's PHP: state ok, a process of the web server's user,
+/// the plugin key out of its command line, and none of Apache's listening sockets inherited (else restarting
+/// Apache - which Jeedom does on updates - would find its port taken).
+#[tokio::test]
+#[ignore]
+async fn s0_daemon_started_by_deamon_start() {
+    let rig = Rig::from_env();
+    rig.ensure_daemon().await;
+    let state = rig.state().await;
+    assert_eq!(state["info"]["state"], "ok", "{state}");
+    assert_eq!(state["info"]["launchable"], "ok", "{state}");
+    let pid = state["pid"].as_i64().expect("pid");
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).expect("daemon cmdline");
+    let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+    assert!(cmdline.contains("jeedomconnectd"), "pid file points at the daemon: {cmdline}");
+    assert!(cmdline.contains(&format!("--websocketport {}", rig.ws_port().await)), "{cmdline}");
+    assert!(!cmdline.contains("--apikey "), "the plugin key must not be on the command line: {cmdline}");
+    let apache_port: u16 = rig.base.rsplit(':').next().and_then(|p| p.parse().ok()).expect("apache port");
+    let apache_sockets = listening_inodes(apache_port);
+    assert!(!apache_sockets.is_empty(), "apache listens on {apache_port}");
+    let mut inherited = vec![];
+    let mut sockets = 0;
+    for fd in std::fs::read_dir(format!("/proc/{pid}/fd")).expect("daemon fds").flatten() {
+        let target = std::fs::read_link(fd.path()).map(|t| t.display().to_string()).unwrap_or_default();
+        sockets += usize::from(target.starts_with("socket:"));
+        if apache_sockets.iter().any(|i| target == format!("socket:[{i}]")) {
+            inherited.push(target);
+        }
+    }
+    eprintln!("daemon pid {pid}: {sockets} socket(s) open; apache listener inode(s) {apache_sockets:?}");
+    assert!(sockets >= 2, "the daemon's own listeners are visible in /proc/{pid}/fd");
+    assert!(inherited.is_empty(), "the daemon holds Apache's listening socket(s) {inherited:?}");
+    // Jeedom's UI status: deamon_info() through the core, and the daemon answers its health check.
+    let health = reqwest::get(format!("http://127.0.0.1:{}/health", rig.ws_port().await)).await.expect("health");
+    assert!(health.status().is_success(), "GET /health: {}", health.status());
+}
 
 /// A value change made with cmd->event() reaches the three modes: WebSocket and SSE within 100 ms, polling at its
 /// next poll, each exactly once.
@@ -711,10 +775,7 @@ async fn s3b_disabling_an_equipment_closes_its_websocket() {
             _ => None,
         })
         .collect();
-    assert!(
-        msgs.iter().any(|m| m["type"] == "EQUIPMENT_DISABLE"),
-        "EQUIPMENT_DISABLE before the close, got {msgs:?}"
-    );
+    assert!(msgs.iter().any(|m| m["type"] == "EQUIPMENT_DISABLE"), "EQUIPMENT_DISABLE before the close, got {msgs:?}");
     assert_eq!(ws.close_code(), Some(Some(1000)), "close code 1000 after EQUIPMENT_DISABLE");
     // and it cannot come back while disabled
     let hash = rig.user_hash().await;
@@ -939,8 +1000,15 @@ async fn s7_idle_websocket_clients_cost_no_php_request() {
     const N: usize = 200;
     let (infos, _) = rig.virtual_cmds("s7 sensor", 1).await;
     let eqs = rig
-        .call("create_eqs", &[("prefix", "s7 phone ".into()), ("count", N.to_string()), ("mode", "ws".into()),
-                                 ("cmds", json!(infos).to_string())])
+        .call(
+            "create_eqs",
+            &[
+                ("prefix", "s7 phone ".into()),
+                ("count", N.to_string()),
+                ("mode", "ws".into()),
+                ("cmds", json!(infos).to_string()),
+            ],
+        )
         .await;
     let eqs: Vec<Eq> = eqs
         .as_array()

@@ -34,7 +34,7 @@ fn is_jeedom_log_line(l: &str) -> bool {
 async fn version_flag_prints_version_and_exits_0() {
     let (st, out) = run_to_exit(&strs(&["--version"]), None, Duration::from_secs(5)).await;
     assert!(st.success(), "--version exit status {st}; output {out}");
-    assert_eq!(out.trim(), "jeedomconnectd 0.1.0");
+    assert_eq!(out.trim(), concat!("jeedomconnectd ", env!("CARGO_PKG_VERSION")));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -73,7 +73,8 @@ async fn apikey_file_works_and_apikey_argument_is_warned_about() {
     std::fs::write(&f, &key).unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let mut args = Daemon::args(&DaemonCfg { key_via: KeyVia::None, ..DaemonCfg::new(&key, &api.callback_url(), dir3.path()) });
+    let mut args =
+        Daemon::args(&DaemonCfg { key_via: KeyVia::None, ..DaemonCfg::new(&key, &api.callback_url(), dir3.path()) });
     args.push("--apikey-file".into());
     args.push(f.to_string_lossy().into());
     let (st, out) = run_to_exit(&args, None, Duration::from_secs(5)).await;
@@ -192,6 +193,9 @@ async fn logs_use_jeedom_format_and_never_show_the_plugin_key_or_a_full_device_k
     w2.assert_usable("lvl").await;
     let logs = d.logs();
     for l in logs.lines() {
-        assert!(!(l.contains("[DEBUG]") || l.contains("[INFO]") || l.contains("[NOTICE]")), "below --loglevel error: {l}");
+        assert!(
+            !(l.contains("[DEBUG]") || l.contains("[INFO]") || l.contains("[NOTICE]")),
+            "below --loglevel error: {l}"
+        );
     }
 }

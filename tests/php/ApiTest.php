@@ -3,7 +3,7 @@
 class ApiTest extends JcTestCase {
     private function connectParams($eq, $extra = array()) {
         return array_merge(array('apiKey' => $eq->getLogicalId(), 'deviceId' => 'dev-1', 'deviceName' => 'Pixel 8',
-            'token' => 'tok', 'appVersion' => '1.20.1', 'pluginRequire' => '0.1.0', 'platformOs' => 'android',
+            'token' => 'tok', 'appVersion' => '1.20.1', 'pluginRequire' => '1.20.0', 'platformOs' => 'android',
             'osVersion' => '14', 'appTypeVersion' => 'stable', 'buildVersion' => '42'), $extra);
     }
 
@@ -72,7 +72,7 @@ class ApiTest extends JcTestCase {
         $this->assertSame('ws://192.168.1.10:' . $port, $p['internalWsAddress']);
         $this->assertSame('http://192.168.1.10', $p['internalHttpUrl']);
         $this->assertSame('https://jc.example.org', $p['httpUrl']);
-        $this->assertSame('v0.1.0', $p['pluginJeedomVersion']);
+        $this->assertSame('v2.0.0', $p['pluginJeedomVersion']);
         $noEq = $this->result('GET_PLUGIN_CONFIG')['payload'];
         $this->assertSame(0, $noEq['useWs']);
         $this->assertSame(0, $noEq['polling']);
@@ -146,7 +146,7 @@ class ApiTest extends JcTestCase {
             $this->assertArrayHasKey($k, $r['payload'], $k);
         }
         $p = $r['payload'];
-        $this->assertSame('0.1.0', $p['pluginVersion']);
+        $this->assertSame('2.0.0', $p['pluginVersion']);
         $this->assertSame('Pixel', $p['eqName']);
         $this->assertSame((string) $u->getId(), $p['userId']);
         $this->assertSame('admin', $p['userName']);

@@ -86,7 +86,7 @@ class DaemonTest extends JcTestCase {
         // the control socket answers STATUS
         $status = JeedomConnectControl::status();
         $this->assertIsArray($status, 'STATUS reply');
-        $this->assertSame('0.1.0', $status['version']);
+        $this->assertSame('2.0.0', $status['version']);
         $t0 = microtime(true);
         JeedomConnect::deamon_stop();
         $this->assertLessThan(5, microtime(true) - $t0, 'stopped within seconds');
