@@ -3,8 +3,10 @@
 //! Data flows one way: transports (`ws`, `sse`, `rpc` behind the `server` listener) → sessions (`session`) →
 //! `hub` ↔ `journal`. The `relay` to PHP and the `control` socket stand on their own. See README.md for the map.
 
+pub mod bench;
 pub mod config;
 pub mod control;
+pub mod demo;
 pub mod device;
 pub mod frames;
 pub mod hub;

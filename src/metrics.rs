@@ -230,6 +230,70 @@ impl Metrics {
     }
 }
 
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// `GET /status.html`: the `STATUS` figures as a small page that refreshes itself (no script, no external asset).
+pub fn status_html(status: &Value) -> String {
+    let text = |v: &Value| match v {
+        Value::String(s) => escape(s),
+        Value::Null => "–".into(),
+        v => escape(&v.to_string()),
+    };
+    let mut rows = String::new();
+    let mut add_row = |k: &str, v: &Value| {
+        let _ = writeln!(rows, "<tr><th>{}</th><td>{}</td></tr>", escape(k), text(v));
+    };
+    add_row("version", &status["version"]);
+    add_row("uptime (s)", &status["uptime"]);
+    if let Some((rss, fds)) = process_figures() {
+        add_row("resident memory (MiB)", &json!(format!("{:.1}", rss as f64 / 1048576.0)));
+        add_row("open file descriptors", &json!(fds));
+    }
+    for (group, prefix) in [("connections", "connections "), ("counters", ""), ("latency", "event latency ")] {
+        if let Some(o) = status[group].as_object() {
+            for (k, v) in o {
+                add_row(&format!("{prefix}{}", k.replace('_', " ")), v);
+            }
+        }
+    }
+    let mut devices = String::new();
+    for d in status["devices"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            devices,
+            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            text(&d["apiKey"]),
+            if d["enabled"] == true { "yes" } else { "no" },
+            text(&d["mode"]),
+            if d["connected"] == true { "connected" } else { "–" },
+            text(&d["address"]),
+            d["since"]
+                .as_i64()
+                .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+                .map_or("–".into(), |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string()),
+        );
+    }
+    format!(
+        r#"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>jeedomconnectd status</title>
+<style>body{{font-family:sans-serif;margin:1.5em;color:#222}}table{{border-collapse:collapse;margin-bottom:1.5em}}
+th,td{{border:1px solid #ccc;padding:.3em .7em;text-align:left}}th{{background:#f3f3f3;font-weight:600}}</style>
+</head><body>
+<h1>jeedomconnectd</h1>
+<p>Refreshes every 5 s. Prometheus figures: <a href="metrics">/metrics</a>; JSON: <a href="status">/status</a>.</p>
+<table>
+{rows}</table>
+<h2>Devices</h2>
+<table><tr><th>apiKey</th><th>enabled</th><th>mode</th><th>state</th><th>address</th><th>since</th></tr>
+{devices}</table>
+</body></html>
+"#
+    )
+}
+
 /// This process's resident memory (bytes) and open file descriptors, from /proc (Linux only).
 pub fn process_figures() -> Option<(u64, u64)> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

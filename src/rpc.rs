@@ -46,19 +46,83 @@ pub fn routes(hub: Arc<Hub>) -> BoxedFilter<(warp::reply::Response,)> {
             warp::reply::json(&rpc(&hub, &body, &client).await).into_response()
         });
     let health = warp::get().and(warp::path("health")).and(warp::path::end()).map(|| "ok".into_response());
+    let key = warp::header::optional::<String>("x-jeedom-apikey")
+        .and(warp::query::raw().or(warp::any().map(String::new)).unify())
+        .map(|header: Option<String>, query: String| header.or_else(|| query_param(&query, "apikey")));
+    let guarded = with_hub.clone().and(client).and(key).and_then(
+        |hub: Arc<Hub>, client: Client, key: Option<String>| async move {
+            if allowed(&hub, &client, key.as_deref()) {
+                Ok(hub)
+            } else {
+                Err(warp::reject::custom(Forbidden))
+            }
+        },
+    );
     let status = warp::get()
         .and(warp::path("status"))
         .and(warp::path::end())
-        .and(with_hub)
-        .and(client)
-        .and(warp::header::optional::<String>("x-jeedom-apikey"))
-        .map(|hub: Arc<Hub>, client: Client, key: Option<String>| {
-            if !allowed(&hub, &client, key.as_deref()) {
-                return warp::reply::with_status("loopback or plugin key only", StatusCode::FORBIDDEN).into_response();
-            }
-            warp::reply::json(&hub.status()).into_response()
+        .and(guarded.clone())
+        .map(|hub: Arc<Hub>| warp::reply::json(&hub.status()).into_response());
+    let metrics =
+        warp::get().and(warp::path("metrics")).and(warp::path::end()).and(guarded.clone()).map(|hub: Arc<Hub>| {
+            let status = hub.status();
+            let list = status["devices"].as_array().cloned().unwrap_or_default();
+            let extra = crate::metrics::Extra {
+                devices: list.len() as u64,
+                devices_connected: list.iter().filter(|d| d["connected"] == true).count() as u64,
+                uptime_secs: status["uptime"].as_u64().unwrap_or(0),
+            };
+            let text = hub.metrics.prometheus(&extra);
+            warp::reply::with_header(text, "content-type", "text/plain; version=0.0.4; charset=utf-8").into_response()
         });
-    rpc.or(health).unify().or(status).unify().boxed()
+    let status_html = warp::get()
+        .and(warp::path("status.html"))
+        .and(warp::path::end())
+        .and(guarded)
+        .map(|hub: Arc<Hub>| warp::reply::html(crate::metrics::status_html(&hub.status())).into_response());
+    let demo = warp::get()
+        .and(warp::path::end().or(warp::path("demo").and(warp::path::end())).unify())
+        .and(with_hub.clone())
+        .and_then(|hub: Arc<Hub>| async move {
+            match &hub.cfg.demo_page {
+                Some(key) => Ok(warp::reply::html(crate::demo::page(key)).into_response()),
+                None => Err(warp::reject::not_found()),
+            }
+        });
+    let forbidden = |r: warp::Rejection| async move {
+        if r.find::<Forbidden>().is_some() {
+            Ok(warp::reply::with_status("loopback or plugin key only", StatusCode::FORBIDDEN).into_response())
+        } else {
+            Err(r)
+        }
+    };
+    rpc.or(health)
+        .unify()
+        .or(status)
+        .unify()
+        .or(metrics)
+        .unify()
+        .or(status_html)
+        .unify()
+        .or(demo)
+        .unify()
+        .recover(forbidden)
+        .unify()
+        .boxed()
+}
+
+/// Rejection of a guarded route (answered 403).
+#[derive(Debug)]
+struct Forbidden;
+
+impl warp::reject::Reject for Forbidden {}
+
+fn query_param(query: &str, name: &str) -> Option<String> {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
 }
 
 /// Routes that reveal devices or figures: from loopback, or with the plugin key.
