@@ -6,6 +6,7 @@
  * with cmd->event() - by calling the fake core and the plugin exactly as the core calls them. Answers JSON.
  */
 require_once __DIR__ . '/../core/php/core.inc.php';
+class_exists('JeedomConnect'); // Jeedom's autoloader loads the plugin class, which requires its helper classes
 
 header('Content-Type: application/json');
 set_time_limit(120);
