@@ -8,3 +8,4 @@ cargo build --all-targets
 cargo test --no-fail-fast
 if [ -f tests/php/run.sh ]; then bash tests/php/run.sh; fi
 if [ -f tests/e2e/run.sh ]; then bash tests/e2e/run.sh; fi
+if [ -f tests/chromium/run.sh ]; then bash tests/chromium/run.sh; fi
