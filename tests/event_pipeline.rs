@@ -60,7 +60,11 @@ async fn cursors_are_strictly_increasing_floats() {
     let (_, msgs) = numbered_events(30);
     let mut cursors = env.daemon.events_batch(msgs).await;
     // several items in one message: the ack is the cursor of the last one
-    cursors.push(env.daemon.events(events_msg(vec![cmd_item("1", "a"), cmd_item("2", "b")], vec![sc_item("7", "x")], vec![])).await);
+    cursors.push(
+        env.daemon
+            .events(events_msg(vec![cmd_item("1", "a"), cmd_item("2", "b")], vec![sc_item("7", "x")], vec![]))
+            .await,
+    );
     for w in cursors.windows(2) {
         assert!(w[1] > w[0], "cursors not strictly increasing: {cursors:?}");
     }
@@ -109,7 +113,8 @@ async fn events_reach_ws_sse_and_polling_clients_and_not_a_client_lacking_them()
     assert_eq!(cmds[0]["history"]["tendance"], "stable", "item passed as is: {}", cmds[0]);
     let scs = frame_items(&frames, "SC_INFO");
     assert_eq!(scs.iter().map(|s| s["id"].clone()).collect::<Vec<_>>(), vec![json!("7")]);
-    let mut objs: Vec<_> = frame_items(&frames, "OBJ_INFO").iter().map(|o| o["object_id"].as_str().unwrap().to_string()).collect();
+    let mut objs: Vec<_> =
+        frame_items(&frames, "OBJ_INFO").iter().map(|o| o["object_id"].as_str().unwrap().to_string()).collect();
     objs.sort();
     assert_eq!(objs, ["3", "global"], "objects: A's room + global");
     wa.expect_silence(Duration::from_millis(300)).await;
@@ -126,9 +131,11 @@ async fn events_reach_ws_sse_and_polling_clients_and_not_a_client_lacking_them()
     let ev = sse.next_msg(WAIT).await;
     ev.assert_exact_format();
     assert_eq!(ev.msg["type"], "SET_EVENTS", "{:?}", ev.raw);
-    let id: f64 = ev.id.as_deref().unwrap_or_else(|| panic!("SET_EVENTS without id line: {:?}", ev.raw)).parse().unwrap();
+    let id: f64 =
+        ev.id.as_deref().unwrap_or_else(|| panic!("SET_EVENTS without id line: {:?}", ev.raw)).parse().unwrap();
     assert!(close_to(id, cursor), "SSE id {id} vs ack cursor {cursor}");
-    let kinds: Vec<_> = ev.msg["payload"].as_array().unwrap().iter().map(|i| i["type"].as_str().unwrap().to_string()).collect();
+    let kinds: Vec<_> =
+        ev.msg["payload"].as_array().unwrap().iter().map(|i| i["type"].as_str().unwrap().to_string()).collect();
     assert_eq!(kinds, ["DATETIME", "HIST_DATETIME", "CMD_INFO", "SC_INFO", "OBJ_INFO"], "{}", ev.msg);
     assert!(close_to(set_events_datetime(&ev.msg).unwrap(), cursor), "DATETIME = cursor: {}", ev.msg);
     assert_eq!(values(&set_events_list(&ev.msg, "CMD_INFO")), ["21.5"]);
@@ -196,9 +203,13 @@ async fn ws_get_events_with_last_read_timestamp_answers_split_frames_after_the_c
     let cursors = env.daemon.events_batch(msgs).await;
     let live = ws.collect_until(WAIT, "10 live items", |f| frame_items(f, "CMD_INFO").len() >= 10).await;
     assert_eq!(values(&frame_items(&live, "CMD_INFO")), expected_values(10));
-    ws.request("ge", "GET_EVENTS", json!({"configVersion": dev.config_version, "lastReadTimestamp": cursors[4],
-                                          "lastHistoricReadTimestamp": now_secs()}))
-        .await;
+    ws.request(
+        "ge",
+        "GET_EVENTS",
+        json!({"configVersion": dev.config_version, "lastReadTimestamp": cursors[4],
+                                          "lastHistoricReadTimestamp": now_secs()}),
+    )
+    .await;
     let frames = ws.collect_until(WAIT, "5 items after cursor[4]", |f| frame_items(f, "CMD_INFO").len() >= 5).await;
     ws.expect_silence(Duration::from_millis(400)).await;
     assert_eq!(values(&frame_items(&frames, "CMD_INFO")), ["v5", "v6", "v7", "v8", "v9"]);
@@ -231,7 +242,8 @@ async fn sse_reconnect_with_last_event_id_resumes_exactly_the_100_missed_events(
         let ev = sse.next_msg(Duration::from_secs(8)).await;
         ev.assert_exact_format();
         assert_eq!(ev.msg["type"], "SET_EVENTS", "resume must not start with SET_INFO: {:?}", ev.raw);
-        let id: f64 = ev.id.as_deref().unwrap_or_else(|| panic!("resumed event without id: {:?}", ev.raw)).parse().unwrap();
+        let id: f64 =
+            ev.id.as_deref().unwrap_or_else(|| panic!("resumed event without id: {:?}", ev.raw)).parse().unwrap();
         if let Some(prev) = last_seen_id {
             assert!(id > prev, "ids must increase");
         }
@@ -385,10 +397,12 @@ async fn slow_ws_reader_gets_coalesced_values_and_others_keep_up() {
         }
         count
     });
-    let msgs: Vec<Value> =
-        (0..N).map(|i| events_msg(vec![cmd_item(&(12 + i % 3).to_string(), &format!("{i}-{pad}"))], vec![], vec![])).collect();
+    let msgs: Vec<Value> = (0..N)
+        .map(|i| events_msg(vec![cmd_item(&(12 + i % 3).to_string(), &format!("{i}-{pad}"))], vec![], vec![]))
+        .collect();
     env.daemon.events_batch(msgs).await;
-    let fast_count = within(Duration::from_secs(20), "the fast client to get the last values", fast_task).await.unwrap();
+    let fast_count =
+        within(Duration::from_secs(20), "the fast client to get the last values", fast_task).await.unwrap();
     assert!(fast_count > 0);
 
     // now the slow client reads: per cmd strictly newer values, ending with the latest; fewer items than sent
@@ -400,12 +414,19 @@ async fn slow_ws_reader_gets_coalesced_values_and_others_keep_up() {
                 for it in frame_items(&[f], "CMD_INFO") {
                     let k = it["id"].as_str().unwrap().parse::<usize>().unwrap() - 12;
                     let n: i64 = it["value"].as_str().unwrap().split('-').next().unwrap().parse().unwrap();
-                    assert!(n > last[k], "slow client: value {n} after {} for cmd {} (not coalesced in order)", last[k], k + 12);
+                    assert!(
+                        n > last[k],
+                        "slow client: value {n} after {} for cmd {} (not coalesced in order)",
+                        last[k],
+                        k + 12
+                    );
                     last[k] = n;
                     got += 1;
                 }
             }
-            other => panic!("slow client (3 cmds, never more than 3 pending after coalescing) got {other:?} after {got} items"),
+            other => panic!(
+                "slow client (3 cmds, never more than 3 pending after coalescing) got {other:?} after {got} items"
+            ),
         }
     }
     assert!(got < N, "a stalled reader should get coalesced values: got all {got} of {N}");
@@ -433,16 +454,35 @@ async fn slow_ws_reader_over_queue_limit_closed_4002_others_unaffected() {
         }
         (fast, items)
     });
-    let pad = "q".repeat(4000);
-    let msgs: Vec<Value> = ids.iter().enumerate().map(|(i, id)| events_msg(vec![cmd_item(id, &format!("{i}-{pad}"))], vec![], vec![])).collect();
+    let pad = "q".repeat(16000);
+    let msgs: Vec<Value> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| events_msg(vec![cmd_item(id, &format!("{i}-{pad}"))], vec![], vec![]))
+        .collect();
     env.daemon.events_batch(msgs).await;
 
     let (mut fast, items) = within(Duration::from_secs(20), "fast client items", fast_task).await.unwrap();
-    let got: Vec<usize> = items.iter().map(|i| i["value"].as_str().unwrap().split('-').next().unwrap().parse().unwrap()).collect();
+    let got: Vec<usize> =
+        items.iter().map(|i| i["value"].as_str().unwrap().split('-').next().unwrap().parse().unwrap()).collect();
     assert_eq!(got, (0..N).collect::<Vec<_>>(), "the fast client gets every event in order");
 
     // the slow one was dropped (DISCONNECT relayed for its session) and, once it reads, sees close 4002
-    let d = env.api.wait_request(Duration::from_secs(10), "DISCONNECT", |r| r.api_key() == Some(&dev_slow.key)).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let d = loop {
+        if let Some(d) = env.api.requests_of("DISCONNECT").into_iter().find(|r| r.api_key() == Some(&dev_slow.key)) {
+            break d;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            let logs = env.daemon.logs();
+            let slow_lines: Vec<&str> = logs.lines().filter(|l| !l.contains("[DEBUG]")).collect();
+            panic!(
+                "the reader past --queue-limit was not closed within 10 s while it does not read (no DISCONNECT \
+                    relayed); daemon log lines about it: {slow_lines:#?}"
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert_eq!(d.session_id(), Some(sid.as_str()));
     let (_, code) = slow.expect_close(Duration::from_secs(10)).await;
     assert_eq!(code, Some(4002), "a reader past --queue-limit is closed with 4002");
@@ -451,7 +491,9 @@ async fn slow_ws_reader_over_queue_limit_closed_4002_others_unaffected() {
     assert_eq!(st["connections"]["ws"], json!(1), "{st}");
     // memory stays bounded (generous: 300 MB of RSS)
     if let Ok(s) = std::fs::read_to_string(format!("/proc/{}/status", env.daemon.pid)) {
-        if let Some(kb) = s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok()) {
+        if let Some(kb) =
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        {
             assert!(kb < 300_000, "daemon RSS {kb} kB");
         }
     }
@@ -544,7 +586,10 @@ async fn sse_bytes_first_set_info_heartbeat_and_app_state_relays() {
         .wait_request(WAIT, "SET_APPSTATE", |r| r.api_key() == Some(&dev.key) && r.params["state"] == "active")
         .await;
     assert_eq!(active.params["connexionFrom"], "SSE");
-    let sid = active.session_id().unwrap_or_else(|| panic!("SET_APPSTATE without sessionId: {}", active.raw_body)).to_string();
+    let sid = active
+        .session_id()
+        .unwrap_or_else(|| panic!("SET_APPSTATE without sessionId: {}", active.raw_body))
+        .to_string();
 
     // idle → heartbeat, byte for byte
     let hb = sse.next(Duration::from_secs(4)).await.unwrap().expect("heartbeat");
@@ -568,7 +613,10 @@ async fn sse_bytes_first_set_info_heartbeat_and_app_state_relays() {
             Some(r) => r.split_once("\r\n").unwrap_or_else(|| panic!("id line without data: {block:?}")).1,
             None => block,
         };
-        assert!(rest.starts_with("data:\"") && rest.ends_with('"') && !rest.contains("\r\n"), "bad event block {block:?}");
+        assert!(
+            rest.starts_with("data:\"") && rest.ends_with('"') && !rest.contains("\r\n"),
+            "bad event block {block:?}"
+        );
     }
 
     drop(sse);
@@ -661,7 +709,8 @@ async fn kill9_during_a_burst_loses_no_acked_event_push_or_device() {
     d1.devices(vec![dev.record()], false).await;
     let queued = json!({"type": "ACTIONS", "payload": {"action": "toaster", "message": "survives"}});
     d1.push(&dev.key, queued.clone()).await;
-    let c0 = d1.events(events_msg(vec![cmd_item("12", "before"), cmd_item("77", "not-in-filter")], vec![], vec![])).await;
+    let c0 =
+        d1.events(events_msg(vec![cmd_item("12", "before"), cmd_item("77", "not-in-filter")], vec![], vec![])).await;
 
     let acked = Arc::new(Mutex::new(Vec::<f64>::new()));
     let port = d1.cfg.ctl_port;
@@ -679,7 +728,8 @@ async fn kill9_during_a_burst_loses_no_acked_event_push_or_device() {
             }
         }
     });
-    eventually(Duration::from_secs(10), "100 acked events", || (acked.lock().unwrap().len() >= 100).then_some(())).await;
+    eventually(Duration::from_secs(10), "100 acked events", || (acked.lock().unwrap().len() >= 100).then_some(()))
+        .await;
     d1.kill9().await;
     let _ = within(Duration::from_secs(10), "the burst task to stop", burst).await;
     let acked = acked.lock().unwrap().clone();
@@ -724,7 +774,96 @@ async fn ws_device_cursor_survives_a_restart() {
     d2.events_batch(msgs[5..].to_vec()).await;
     let mut ws = Ws::connect(d2.cfg.ws_port).await;
     assert_eq!(ws.connect_device(&dev.key, "c2").await["type"], "WELCOME");
-    let frames = ws.collect_until(Duration::from_secs(8), "10 missed items", |f| frame_items(f, "CMD_INFO").len() >= 10).await;
+    let frames =
+        ws.collect_until(Duration::from_secs(8), "10 missed items", |f| frame_items(f, "CMD_INFO").len() >= 10).await;
     ws.expect_silence(Duration::from_millis(500)).await;
     assert_eq!(values(&frame_items(&frames, "CMD_INFO")), expected_values(10), "resume across restart");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_by_age_gives_overflow() {
+    // 0.0005 h = 1.8 s
+    let env = Env::start(&["--retention-hours", "0.0005"]).await;
+    let dev = DeviceSpec::polling(&device_key());
+    env.daemon.devices(vec![dev.record()], false).await;
+    let c0 = env.daemon.events(events_msg(vec![cmd_item("12", "old")], vec![], vec![])).await;
+    env.daemon.events(events_msg(vec![cmd_item("12", "old2")], vec![], vec![])).await;
+    let fresh = env.daemon.events_since(&dev.key, json!(c0)).await;
+    assert_eq!(fresh["overflow"], json!(false), "{fresh}");
+    assert_eq!(values(fresh["cmds"].as_array().unwrap()), ["old2"], "{fresh}");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(8);
+    loop {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        // keep the journal alive with new events
+        env.daemon.events(events_msg(vec![cmd_item("12", "new")], vec![], vec![])).await;
+        let since = env.daemon.events_since(&dev.key, json!(c0)).await;
+        if since["overflow"] == json!(true) {
+            assert!(since["cmds"].as_array().is_some_and(|c| c.is_empty()), "{since}");
+            break;
+        }
+        let vals = values(since["cmds"].as_array().unwrap());
+        assert_eq!(vals[0], "old2", "partial resume (old2 dropped but no overflow): {since}");
+        assert!(tokio::time::Instant::now() < deadline, "events older than --retention-hours still kept after 8 s");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_flags_accept_bools_numbers_and_strings() {
+    let env = Env::start(&[]).await;
+    let mut clients = Vec::new();
+    for style in [json!(false), json!(0), json!("0")] {
+        let d = DeviceSpec::ws(&device_key());
+        let (ws, _) = env.ws_device(&d).await;
+        let mut rec = d.record();
+        rec["enabled"] = style.clone();
+        clients.push((style, ws, rec));
+    }
+    env.daemon.devices(clients.iter().map(|c| c.2.clone()).collect(), false).await;
+    for (style, mut ws, _) in clients {
+        let (frames, code) = ws.expect_close(WAIT).await;
+        assert_eq!(frames.first().map(|f| f["type"].clone()), Some(json!("EQUIPMENT_DISABLE")), "enabled={style}");
+        assert_eq!(code, Some(1000), "enabled={style}");
+    }
+    let mut streams = Vec::new();
+    let mut recs = Vec::new();
+    for style in [json!(true), json!(1), json!("1")] {
+        let d = DeviceSpec::sse(&device_key());
+        env.daemon.devices(vec![d.record()], false).await;
+        let mut s = Sse::open(env.daemon.cfg.ws_port, &d.key, None).await;
+        assert_eq!(s.next_msg(WAIT).await.msg["type"], "SET_INFO");
+        let mut rec = d.record();
+        rec["useWs"] = style.clone();
+        recs.push(rec);
+        streams.push((style, s));
+    }
+    env.daemon.devices(recs, false).await;
+    for (style, mut s) in streams {
+        let evs = s.expect_end(WAIT).await;
+        assert!(
+            evs.iter().all(|e| e.msg.get("event").is_some() || e.msg["type"] != "SET_EVENTS"),
+            "useWs={style}: {evs:?}"
+        );
+    }
+    // scAll "1" and cmds as strings
+    let d = DeviceSpec::ws(&device_key()).with_scenarios(Vec::<String>::new(), true);
+    let (mut ws, _) = env.ws_device(&d).await;
+    env.daemon.events(events_msg(vec![], vec![sc_item("55", "on")], vec![])).await;
+    assert_eq!(ws.recv_json(WAIT).await["type"], "SC_INFO", "scAll=\"1\"");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_to_a_live_sse_device_is_delivered_now() {
+    let env = Env::start(&[]).await;
+    let dev = DeviceSpec::sse(&device_key());
+    env.daemon.devices(vec![dev.record()], false).await;
+    let mut sse = Sse::open(env.daemon.cfg.ws_port, &dev.key, None).await;
+    assert_eq!(sse.next_msg(WAIT).await.msg["type"], "SET_INFO");
+    env.daemon.push(&dev.key, json!({"type": "ACTIONS", "payload": {"action": "toaster", "message": "now"}})).await;
+    let ev = sse.next_msg(WAIT).await;
+    ev.assert_exact_format();
+    assert_eq!(ev.msg["type"], "ACTIONS", "{:?}", ev.raw);
+    assert_eq!(ev.msg["payload"]["message"], "now", "{:?}", ev.raw);
+    // delivered, so not queued for later
+    let since = env.daemon.events_since(&dev.key, json!(now_f64())).await;
+    assert_eq!(since["pending"], json!([]), "{since}");
 }

@@ -281,6 +281,14 @@ async fn relay_failure_case(mode: Mode) {
     assert_eq!((f["type"].clone(), f["id"].clone()), (json!("EXCEPTION"), json!("f2")), "{mode:?}: {f}");
     env.api.set_mode(Mode::Normal).await;
     ws.assert_usable("after").await;
+    // nothing non-idempotent is retried: a request the API received once is not sent again
+    if mode != Mode::Down {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        for id in ["f1", "f2"] {
+            let n = env.api.requests().iter().filter(|r| r.body["id"] == json!(id)).count();
+            assert_eq!(n, 1, "{mode:?}: request {id} reached the API {n} times");
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -407,4 +415,43 @@ async fn dead_peer_closed_after_two_missed_pings_live_peer_kept() {
         "the dead peer should have been pinged twice: {:?}",
         frames.iter().map(|f| f.0).collect::<Vec<_>>()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connect_refused_by_the_api_does_not_replace_the_live_connection() {
+    let env = Env::start(&[]).await;
+    let dev = DeviceSpec::ws(&device_key());
+    let (mut a, _) = env.ws_device(&dev).await;
+    env.api.connect_reply(&dev.key, ConnectReply::Error("BAD_DEVICE".into()));
+    let mut b = Ws::connect(env.daemon.cfg.ws_port).await;
+    let f = b.connect_device(&dev.key, "intruder").await;
+    assert_eq!(f["type"], "BAD_DEVICE");
+    let (_, code) = b.expect_close(WAIT).await;
+    assert_eq!(code, Some(1000));
+    a.assert_usable("a-still-live").await;
+    let sid_a = env.session_of(&dev.key, "c1").await;
+    let sid_b = env.session_of(&dev.key, "intruder").await;
+    let disc: Vec<_> = env.api.requests_of("DISCONNECT").into_iter().map(|r| r.session_id().map(String::from)).collect();
+    assert!(!disc.contains(&Some(sid_a.clone())), "the live connection was reported disconnected: {disc:?}");
+    // issue 2: a connection that had sent CONNECT relays DISCONNECT when it closes — with its own sessionId,
+    // so the plugin can ignore it while A is live
+    assert!(disc.iter().all(|d| d.as_deref() == Some(sid_b.as_str())), "DISCONNECT(s) not carrying B's session: {disc:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_without_params_gets_session_params() {
+    let env = Env::start(&[]).await;
+    let dev = DeviceSpec::ws(&device_key());
+    let (mut ws, _) = env.ws_device(&dev).await;
+    let sid = env.session_of(&dev.key, "c1").await;
+    ws.send_json(&json!({"jsonrpc": "2.0", "id": "np", "method": "PING"})).await;
+    let r = env.api.wait_request(WAIT, "PING", |_| true).await;
+    assert_eq!(r.api_key(), Some(dev.key.as_str()), "{}", r.raw_body);
+    assert_eq!(r.params["connexionFrom"], "WS", "{}", r.raw_body);
+    assert_eq!(r.session_id(), Some(sid.as_str()), "{}", r.raw_body);
+    assert_eq!(r.body["id"], "np");
+    // an explicit apiKey sent by the app is kept
+    ws.request("k", "ECHO", json!({"apiKey": dev.key})).await;
+    let f = ws.recv_json(WAIT).await;
+    assert_eq!(f["eqApiKey"], json!(dev.key));
 }

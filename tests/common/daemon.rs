@@ -13,6 +13,11 @@ use super::{free_port, rand_hex};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_jeedomconnectd");
 
+/// The binary under test: `$JEEDOMCONNECTD_TEST_BIN` when set (e.g. a release build), else the crate's binary.
+pub fn bin() -> String {
+    std::env::var("JEEDOMCONNECTD_TEST_BIN").unwrap_or_else(|_| BIN.to_string())
+}
+
 /// A temp directory removed on drop.
 pub struct TestDir(pub PathBuf);
 
@@ -103,7 +108,7 @@ fn capture(out: impl AsyncRead + Unpin + Send + 'static, logs: Arc<Mutex<String>
 
 /// Spawn the binary with exactly these arguments and environment key (no readiness wait).
 pub fn spawn_raw(args: &[String], env_key: Option<&str>) -> (Child, Arc<Mutex<String>>) {
-    let mut cmd = Command::new(BIN);
+    let mut cmd = Command::new(bin());
     cmd.args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -182,6 +187,7 @@ impl Daemon {
 
     /// Start and wait until `/health` answers and the control socket answers `STATUS`.
     pub async fn start(cfg: DaemonCfg) -> Daemon {
+        super::forbid(&cfg.key);
         let args = Daemon::args(&cfg);
         let env_key = matches!(cfg.key_via, KeyVia::Env).then(|| cfg.key.clone());
         let (child, logs) = spawn_raw(&args, env_key.as_deref());
@@ -299,6 +305,7 @@ impl Daemon {
         let (status, text) =
             super::within(super::WAIT, "POST /rpc", http_post(self.cfg.ws_port, "/rpc", &body.to_string())).await;
         assert_eq!(status, 200, "POST /rpc {body} → {status} {text}\nlogs:\n{}", self.logs());
+        super::check_app_visible("a /rpc answer", &text);
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("/rpc answer is not JSON ({e}): {text}"))
     }
 }

@@ -315,6 +315,29 @@ impl FakeApi {
     }
 }
 
+/// Decode `%XX` and `+` of a query value.
+pub fn percent_decode(v: &str) -> String {
+    let b = v.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'%' if i + 2 < b.len() => match u8::from_str_radix(&v[i + 1..i + 3], 16) {
+                Ok(x) => {
+                    out.push(x);
+                    i += 3;
+                    continue;
+                }
+                Err(_) => out.push(b'%'),
+            },
+            b'+' => out.push(b' '),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).to_string()
+}
+
 fn header(req: &Request<Incoming>, name: &str) -> Option<String> {
     req.headers().get(name).and_then(|v| v.to_str().ok()).map(String::from)
 }
@@ -323,8 +346,11 @@ async fn handle(state: Arc<Mutex<State>>, req: Request<Incoming>) -> Result<Resp
     let http_method = req.method().to_string();
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
-    let query_apikey =
-        query.split('&').filter_map(|kv| kv.split_once('=')).find(|(k, _)| *k == "apikey").map(|(_, v)| v.to_string());
+    let query_apikey = query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == "apikey")
+        .map(|(_, v)| percent_decode(v));
     let real_ip = header(&req, "x-real-ip");
     let content_type = header(&req, "content-type");
     let raw = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();

@@ -29,6 +29,22 @@ pub use sse::*;
 #[allow(unused_imports)]
 pub use ws::*;
 
+static FORBIDDEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// Register a secret (a plugin key) that must never appear in anything an app receives; every WS frame, SSE
+/// event and `/rpc` answer read through these helpers is checked against all registered secrets.
+pub fn forbid(secret: &str) {
+    FORBIDDEN.lock().unwrap().push(secret.to_string());
+}
+
+/// Panics when `text` (something an app received) contains a registered secret.
+pub fn check_app_visible(what: &str, text: &str) {
+    for s in FORBIDDEN.lock().unwrap().iter() {
+        assert!(!text.contains(s.as_str()), "the plugin key reached an app in {what}: {text}");
+    }
+    assert!(!text.contains("jeedomApiKey"), "jeedomApiKey reached an app in {what}: {text}");
+}
+
 /// Default bound for "this should happen soon".
 pub const WAIT: Duration = Duration::from_secs(5);
 

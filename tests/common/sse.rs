@@ -143,6 +143,7 @@ impl Sse {
         loop {
             if let Some(pos) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
                 let raw = String::from_utf8(self.buf[..pos].to_vec()).expect("SSE event is not UTF-8");
+                super::check_app_visible("an SSE event", &raw);
                 self.buf.drain(..pos + 4);
                 let mut id = None;
                 let mut data_raw = String::new();

@@ -115,10 +115,11 @@ impl Ws {
             };
             match m {
                 Message::Text(t) => {
+                    super::check_app_visible("a WebSocket frame", t.as_str());
                     return match serde_json::from_str::<Value>(t.as_str()) {
                         Ok(v) => WsEvent::Json(v),
                         Err(_) => WsEvent::Text(t.to_string()),
-                    }
+                    };
                 }
                 Message::Binary(b) => return WsEvent::Binary(b.to_vec()),
                 Message::Ping(_) => self.pings += 1,
