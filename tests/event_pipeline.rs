@@ -434,7 +434,10 @@ async fn slow_ws_reader_gets_coalesced_values_and_others_keep_up() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_ws_reader_over_queue_limit_closed_4002_others_unaffected() {
-    let env = Env::start(&["--queue-limit", "20"]).await;
+    // The slow client must overflow even after the kernel has absorbed a few MB of its frames (loopback send
+    // buffers autotune up to tcp_wmem max, 4 MB), while a client that reads continuously must never fall 100
+    // items (3 MB) behind: 400 items of 32 KB, --queue-limit 100.
+    let env = Env::start(&["--queue-limit", "100"]).await;
     const N: usize = 400;
     let ids: Vec<String> = (0..N).map(|i| (2000 + i).to_string()).collect();
     let dev_slow = DeviceSpec::ws(&device_key()).with_cmds(ids.clone());
@@ -454,7 +457,7 @@ async fn slow_ws_reader_over_queue_limit_closed_4002_others_unaffected() {
         }
         (fast, items)
     });
-    let pad = "q".repeat(16000);
+    let pad = "q".repeat(32000);
     let msgs: Vec<Value> = ids
         .iter()
         .enumerate()
@@ -866,4 +869,59 @@ async fn push_to_a_live_sse_device_is_delivered_now() {
     // delivered, so not queued for later
     let since = env.daemon.events_since(&dev.key, json!(now_f64())).await;
     assert_eq!(since["pending"], json!([]), "{since}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn devices_update_changes_a_live_clients_filter() {
+    let env = Env::start(&[]).await;
+    let dev = DeviceSpec::ws(&device_key());
+    let (mut ws, _) = env.ws_device(&dev).await;
+    env.daemon.events(events_msg(vec![cmd_item("12", "seen")], vec![], vec![])).await;
+    assert_eq!(values(&frame_items(&[ws.recv_json(WAIT).await], "CMD_INFO")), ["seen"]);
+    let changed = dev.clone().with_cmds(["13"]);
+    env.daemon.devices(vec![changed.record()], false).await;
+    env.daemon.events(events_msg(vec![cmd_item("12", "hidden"), cmd_item("13", "now-visible")], vec![], vec![])).await;
+    let f = ws.recv_json(WAIT).await;
+    assert_eq!(values(&frame_items(&[f], "CMD_INFO")), ["now-visible"], "new filter applies to the live connection");
+    ws.expect_silence(Duration::from_millis(300)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconnecting_during_a_live_stream_gives_no_duplicate_and_no_hole_after_reconnect() {
+    let env = Env::start(&[]).await;
+    const N: usize = 200;
+    let (ids, msgs) = numbered_events(N);
+    let dev = DeviceSpec::ws(&device_key()).with_cmds(ids);
+    let (mut ws, _) = env.ws_device(&dev).await;
+    let port = env.daemon.cfg.ctl_port;
+    let key = env.key().to_string();
+    let feeder = tokio::spawn(async move {
+        let mut c = Ctl::connect(port).await;
+        for mut m in msgs {
+            m["jeedomApiKey"] = json!(key);
+            m["ack"] = json!(true);
+            let r = c.request(&m).await;
+            assert_eq!(r["ok"], json!(true));
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    });
+    let index = |v: &Value| v["value"].as_str().unwrap()[1..].parse::<usize>().unwrap();
+    let first = ws.collect_until(WAIT, "30 live items", |f| frame_items(f, "CMD_INFO").len() >= 30).await;
+    let first: Vec<usize> = frame_items(&first, "CMD_INFO").iter().map(index).collect();
+    ws.close().await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut ws = Ws::connect(env.daemon.cfg.ws_port).await;
+    assert_eq!(ws.connect_device(&dev.key, "again").await["type"], "WELCOME");
+    let second = ws
+        .collect_until(Duration::from_secs(10), "the last event", |f| {
+            frame_items(f, "CMD_INFO").last().is_some_and(|i| i["value"] == json!(format!("v{}", N - 1)))
+        })
+        .await;
+    within(WAIT, "the feeder", feeder).await.unwrap();
+    ws.expect_silence(Duration::from_millis(300)).await;
+    let second: Vec<usize> = frame_items(&second, "CMD_INFO").iter().map(index).collect();
+    assert_eq!(first, (0..first.len()).collect::<Vec<_>>(), "first connection: in order, no hole");
+    let start = second[0];
+    assert!(start >= first.len(), "resumed item {start} was already received (duplicate)");
+    assert_eq!(second, (start..N).collect::<Vec<_>>(), "after reconnect: every event in order, none twice");
 }

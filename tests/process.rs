@@ -101,6 +101,13 @@ async fn signal_case(sig: nix::sys::signal::Signal) {
     assert_eq!(pid_text.trim(), env.daemon.pid.to_string(), "pid file content");
     let (mut a, _) = env.ws_device(&DeviceSpec::ws(&device_key())).await;
     let (mut b, _) = env.ws_device(&DeviceSpec::ws(&device_key())).await;
+    // open SSE stream, idle control connection and idle HTTP keep-alive must not hold the exit back
+    let s = DeviceSpec::sse(&device_key());
+    env.daemon.devices(vec![s.record()], false).await;
+    let mut sse = Sse::open(env.daemon.cfg.ws_port, &s.key, None).await;
+    assert_eq!(sse.next_msg(WAIT).await.msg["type"], "SET_INFO");
+    let _idle_ctl = Ctl::connect(env.daemon.cfg.ctl_port).await;
+    let _idle_tcp = tokio::net::TcpStream::connect(("127.0.0.1", env.daemon.cfg.ws_port)).await.unwrap();
     let Env { api: _api, mut daemon, dir: _dir } = env;
     let t0 = Instant::now();
     daemon.signal(sig);
@@ -115,6 +122,7 @@ async fn signal_case(sig: nix::sys::signal::Signal) {
         assert_eq!(code, Some(1001), "{sig:?}: clients get a close frame 1001 (going away)");
     }
     assert!(!pid_file.exists(), "{sig:?}: pid file must be removed on exit");
+    sse.expect_end(Duration::from_secs(2)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -455,3 +455,31 @@ async fn request_without_params_gets_session_params() {
     let f = ws.recv_json(WAIT).await;
     assert_eq!(f["eqApiKey"], json!(dev.key));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_not_welcomed_within_the_auth_deadline_is_closed_1008() {
+    let env = Env::start(&["--auth-timeout", "1", "--relay-timeout", "5"]).await;
+    let dev = DeviceSpec::ws(&device_key());
+    env.api.add_device(dev.clone());
+    env.api.set_mode(Mode::Slow(Duration::from_secs(3))).await;
+    let mut ws = Ws::connect(env.daemon.cfg.ws_port).await;
+    ws.request("late", "CONNECT", json!({"apiKey": dev.key, "deviceId": "dev-1"})).await;
+    let (frames, code) = ws.expect_close(Duration::from_secs(6)).await;
+    assert!(frames.iter().all(|f| f["type"] != "WELCOME"), "WELCOME after the deadline: {frames:?}");
+    assert_eq!(code, Some(1008), "CONNECT answered after --auth-timeout: close 1008");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pipelined_burst_of_200_requests_is_answered_completely_in_order() {
+    let env = Env::start(&[]).await;
+    let dev = DeviceSpec::ws(&device_key());
+    let (mut ws, _) = env.ws_device(&dev).await;
+    for i in 0..200 {
+        ws.request(&format!("b{i}"), "ECHO", json!({"i": i})).await;
+    }
+    let frames = ws.collect_until(Duration::from_secs(10), "200 answers", |f| f.len() >= 200).await;
+    let ids: Vec<String> = frames.iter().map(|f| f["id"].as_str().unwrap_or("?").to_string()).collect();
+    let want: Vec<String> = (0..200).map(|i| format!("b{i}")).collect();
+    assert_eq!(ids, want, "answers lost or out of order");
+    ws.expect_silence(Duration::from_millis(300)).await;
+}
