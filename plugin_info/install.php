@@ -1,7 +1,8 @@
 <?php
 /*
  * JeedomConnect - install / update / remove hooks (run by Jeedom in a CLI process).
- * Defaults, the '#*#' listener, and a daemon restart on update when it was running.
+ * Defaults, the '#*#' listener, the Apache configuration forwarding /plugins/JeedomConnect/ws and /sse to the daemon
+ * (installed/updated here, removed with the plugin), and a daemon restart on update when it was running.
  */
 require_once dirname(__FILE__) . '/../../../core/php/core.inc.php';
 require_once dirname(__FILE__) . '/../core/class/JeedomConnect.class.php';
@@ -20,6 +21,8 @@ function JeedomConnect_setDefaults() {
 function JeedomConnect_install() {
     JeedomConnect_setDefaults();
     JeedomConnectListener::install();
+    // Apache forwards /plugins/JeedomConnect/ws and /sse to the daemon (JeedomConnectWebServer; never throws)
+    JeedomConnectWebServer::applyConfigured();
     JeedomConnectDevice::recomputeWatched();
 }
 
@@ -32,6 +35,7 @@ function JeedomConnect_update() {
     }
     JeedomConnect_setDefaults();
     JeedomConnectListener::install();
+    JeedomConnectWebServer::applyConfigured();
     foreach (JeedomConnectDevice::all() as $eq) {
         $eq->save();
     }
@@ -44,4 +48,5 @@ function JeedomConnect_update() {
 function JeedomConnect_remove() {
     JeedomConnectDaemon::stop();
     JeedomConnectListener::uninstall();
+    JeedomConnectWebServer::removeConfigured();
 }

@@ -16,6 +16,7 @@ require_once __DIR__ . '/JeedomConnectQr.class.php';
 require_once __DIR__ . '/JeedomConnectListener.class.php';
 require_once __DIR__ . '/JeedomConnectApi.class.php';
 require_once __DIR__ . '/JeedomConnectSse.class.php';
+require_once __DIR__ . '/JeedomConnectWebServer.class.php';
 
 class JeedomConnect extends eqLogic {
     private $wasEnabled = null;
@@ -71,6 +72,10 @@ class JeedomConnect extends eqLogic {
     public static function postConfig_internWsAddress($_v) { JeedomConnectConfig::afterSave('internWsAddress'); }
     public static function preConfig_daemonLog($_v) { return JeedomConnectConfig::beforeSave('daemonLog', $_v); }
     public static function postConfig_daemonLog($_v) { JeedomConnectConfig::afterSave('daemonLog'); }
+    public static function preConfig_wsThroughJeedom($_v) { return JeedomConnectConfig::beforeSave('wsThroughJeedom', $_v); }
+    public static function postConfig_wsThroughJeedom($_v) { JeedomConnectConfig::afterSave('wsThroughJeedom'); }
+    public static function preConfig_wsLoopbackOnly($_v) { return JeedomConnectConfig::beforeSave('wsLoopbackOnly', $_v); }
+    public static function postConfig_wsLoopbackOnly($_v) { JeedomConnectConfig::afterSave('wsLoopbackOnly'); }
 
     /* ---------------- equipment hooks ---------------- */
 

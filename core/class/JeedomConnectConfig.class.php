@@ -10,9 +10,12 @@ class JeedomConnectConfig {
     const DEFAULT_SOCKETPORT = 58090;
 
     /** keys whose change must regenerate the QR codes */
-    private static $qrKeys = array('httpUrl', 'internHttpUrl', 'wsAddress', 'internWsAddress', 'port');
+    private static $qrKeys = array('httpUrl', 'internHttpUrl', 'wsAddress', 'internWsAddress', 'port', 'wsThroughJeedom');
     /** keys whose change must restart a running daemon */
-    private static $daemonKeys = array('port', 'socketport', 'daemonLog', 'httpUrl', 'internHttpUrl', 'wsAddress', 'internWsAddress');
+    private static $daemonKeys = array('port', 'socketport', 'daemonLog', 'httpUrl', 'internHttpUrl', 'wsAddress', 'internWsAddress',
+        'wsThroughJeedom', 'wsLoopbackOnly');
+    /** keys stored as checkboxes ('1'/'0') */
+    private static $boolKeys = array('wsThroughJeedom', 'wsLoopbackOnly');
 
     private static $pendingRestart = false;
     private static $shutdownRegistered = false;
@@ -46,7 +49,71 @@ class JeedomConnectConfig {
         return (string) network::getNetworkAccess('internal');
     }
 
+    /* ---- WebSocket through Jeedom's web server (issue 7): Apache forwards /plugins/JeedomConnect/ws to the daemon */
+
+    /** Option "WebSocket through Jeedom's web server (no port forwarding)". */
+    public static function throughJeedom() {
+        return self::isOn(self::get('wsThroughJeedom', '0'));
+    }
+
+    /** Option "daemon on loopback only" (only meaningful, and only applied, with throughJeedom). */
+    public static function loopbackOnly() {
+        return self::throughJeedom() && self::isOn(self::get('wsLoopbackOnly', '0'));
+    }
+
+    /** Address the daemon listens on ('' = its default, every interface): the hidden `bind` key wins, else 127.0.0.1
+     * when the app goes through the web server and the loopback-only box is ticked. */
+    public static function bindAddress() {
+        $bind = trim((string) self::get('bind', ''));
+        if ($bind !== '') {
+            return $bind;
+        }
+        return self::loopbackOnly() ? '127.0.0.1' : '';
+    }
+
+    /** http(s)://host[:port][/prefix] => ws(s)://host[:port][/prefix]/plugins/JeedomConnect/ws ('' stays ''). */
+    public static function wsUrlThroughWebServer($_httpBase) {
+        $base = rtrim(trim((string) $_httpBase), '/');
+        if ($base === '') {
+            return '';
+        }
+        if (preg_match('#^https://#i', $base)) {
+            $base = 'wss://' . substr($base, 8);
+        } elseif (preg_match('#^http://#i', $base)) {
+            $base = 'ws://' . substr($base, 7);
+        } elseif (!preg_match('#^wss?://#i', $base)) {
+            $base = 'ws://' . $base;
+        }
+        return $base . JeedomConnectWebServer::WS_PATH;
+    }
+
+    /** The external address is served by the Jeedom DNS service (*.jeedom.com, *.jeedom.link), which only carries
+     * the web port: a WebSocket on the daemon's own port cannot work there, through the web server it can. */
+    public static function hasDNSConnexion() {
+        foreach (array(self::httpUrl(), (string) network::getNetworkAccess('external')) as $url) {
+            $host = (string) parse_url(strpos($url, '://') === false ? 'http://' . $url : $url, PHP_URL_HOST);
+            if ($host !== '' && preg_match('/(^|\.)jeedom\.(com|link)$/i', $host)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The equipment page disables the WebSocket checkbox (polling advised) only for Jeedom DNS users who did not
+     * switch the option on. */
+    public static function dnsBlocksWebsocket() {
+        return self::hasDNSConnexion() && !self::throughJeedom();
+    }
+
+    private static function isOn($_v) {
+        return $_v === true || $_v === 1 || $_v === '1' || $_v === 'true' || $_v === 'on';
+    }
+
     public static function defaultWsAddress() {
+        if (self::throughJeedom()) {
+            $ws = self::wsUrlThroughWebServer(self::httpUrl());
+            return $ws !== '' ? $ws : self::defaultInternWsAddress();
+        }
         $host = (string) config::byKey('externalAddr');
         if ($host === '') {
             // no external address configured: better the internal one than 'ws://:8090' (protocol.md §9.2 #13)
@@ -56,6 +123,12 @@ class JeedomConnectConfig {
     }
 
     public static function defaultInternWsAddress() {
+        if (self::throughJeedom()) {
+            $ws = self::wsUrlThroughWebServer(self::internHttpUrl());
+            if ($ws !== '') {
+                return $ws;
+            }
+        }
         $host = (string) config::byKey('internalAddr');
         return 'ws://' . ($host === '' ? 'localhost' : $host) . ':' . self::port();
     }
@@ -158,6 +231,9 @@ class JeedomConnectConfig {
         if (isset($defaults[$_key]) && $value === call_user_func(array(__CLASS__, $defaults[$_key]))) {
             return '';
         }
+        if (in_array($_key, self::$boolKeys, true)) {
+            return self::isOn($value) ? '1' : '0';
+        }
         if (($_key === 'port' || $_key === 'socketport') && $value !== '' && (!is_numeric($value) || (int) $value < 1 || (int) $value > 65535)) {
             throw new Exception(__('Port invalide', __FILE__) . ' : ' . $_key);
         }
@@ -171,6 +247,10 @@ class JeedomConnectConfig {
         unset(self::$before[$_key]);
         if ($old === self::effective($_key)) {
             return false;
+        }
+        if ($_key === 'port' || ($_key === 'wsThroughJeedom' && self::throughJeedom())) {
+            // the web server forwards to the daemon's port: rewrite its configuration (idempotent)
+            JeedomConnectWebServer::applyConfigured();
         }
         if (in_array($_key, self::$qrKeys, true)) {
             JeedomConnectQr::regenerateAll();
@@ -215,6 +295,8 @@ class JeedomConnectConfig {
             case 'internWsAddress': return self::internWsAddress();
             case 'port': return (string) self::port();
             case 'socketport': return (string) self::socketPort();
+            case 'wsThroughJeedom': return self::throughJeedom() ? '1' : '0';
+            case 'wsLoopbackOnly': return self::isOn(self::get('wsLoopbackOnly', '0')) ? '1' : '0';
             default: return json_encode(self::get($_key));
         }
     }

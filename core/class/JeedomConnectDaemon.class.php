@@ -118,7 +118,7 @@ class JeedomConnectDaemon {
             '--pid', self::pidFile(),
             '--data-dir', self::dataDir(),
         );
-        $bind = trim((string) JeedomConnectConfig::get('bind', ''));
+        $bind = JeedomConnectConfig::bindAddress();
         if ($bind !== '') {
             $args[] = '--bind';
             $args[] = $bind;

@@ -17,6 +17,11 @@ abstract class JcTestCase extends TestCase {
         config::save('internalAddr', '192.168.1.10');
         config::save('externalAddr', 'jc.example.org');
         $_SERVER = array();
+        // never the machine's Apache: no conf-available folder there => the web server steps are skipped
+        JeedomConnectWebServer::setInstance(new JeedomConnectWebServer(array('apacheDir' => JC_TEST_BASE . '/no-apache',
+            'sudo' => '', 'runner' => function ($_cmd) {
+                throw new Exception('unexpected web server command in a test: ' . $_cmd);
+            })));
     }
 
     protected function tearDown(): void {

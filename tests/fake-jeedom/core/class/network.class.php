@@ -1,12 +1,17 @@
 <?php
 /* Fake Jeedom core: network::getNetworkAccess (internal/external, protocol variants incl. the daemon loopback form
- * 'proto:127.0.0.1:port:comp') and getUserLocation (client IP vs network::localip). */
+ * 'proto:127.0.0.1:port:comp', the Jeedom DNS URL as external address) and getUserLocation (client IP vs
+ * network::localip). */
 class network {
     public static function getNetworkAccess($_mode = 'auto', $_protocol = '', $_default = '', $_test = false) {
         if ($_mode === 'auto') {
             $_mode = self::getUserLocation() === 'internal' ? 'internal' : 'external';
         }
         $p = $_mode === 'internal' ? 'internal' : 'external';
+        // Jeedom DNS (market::allowDNS + jeedom::url, e.g. https://xxxx.eu.jeedom.link): the external address is its URL
+        if ($p === 'external' && $_protocol === '' && config::byKey('market::allowDNS') == 1 && (string) config::byKey('jeedom::url') !== '') {
+            return rtrim((string) config::byKey('jeedom::url'), '/');
+        }
         $proto = config::byKey($p . 'Protocol');
         $addr = config::byKey($p . 'Addr');
         $port = (string) config::byKey($p . 'Port');

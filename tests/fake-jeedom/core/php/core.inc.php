@@ -29,3 +29,10 @@ spl_autoload_register(function ($class) {
         require_once $file;
     }
 });
+
+/* The fake Jeedom has no system web server of its own: unless told otherwise, the plugin's Apache configuration
+ * (JeedomConnectWebServer) goes to <root>/apache2, which does not exist (=> "no Apache", nothing run). A rig that
+ * wants it installed points JEEDOMCONNECT_APACHE_DIR at its own Apache tree (with a conf-available/ folder). */
+if (getenv('JEEDOMCONNECT_APACHE_DIR') === false || getenv('JEEDOMCONNECT_APACHE_DIR') === '') {
+    putenv('JEEDOMCONNECT_APACHE_DIR=' . FakeJeedom::root() . '/apache2');
+}
