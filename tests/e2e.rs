@@ -792,10 +792,12 @@ async fn s4_new_port_restarts_the_daemon_and_regenerates_the_qr_code() {
     rig.ensure_daemon().await;
     let (infos, _) = rig.virtual_cmds("s4 sensor", 1).await;
     let eq = rig.equipment("s4 ws", "ws", &infos).await;
+    // a phone that does not connect meanwhile: nothing but the configuration save can refresh its QR code
+    let quiet = rig.equipment("s4 quiet", "http", &infos).await;
     let old_port = rig.ws_port().await;
     let old_pid = rig.pid().await;
     let ws = WsClient::connect_retry(&rig, &eq, "s4-ws", 5).await;
-    let qr_before = rig.call("qr", &[("id", eq.id.clone())]).await;
+    let qr_before = rig.call("qr", &[("id", quiet.id.clone())]).await;
     assert_eq!(qr_before["content"]["wsAddress"], format!("ws://jeedom.e2e.test:{old_port}"), "QR: {qr_before}");
 
     let new_port = free_port();
@@ -812,10 +814,10 @@ async fn s4_new_port_restarts_the_daemon_and_regenerates_the_qr_code() {
     assert!(WsClient::open(old_port).await.is_err(), "nothing listens on the old port {old_port} any more");
     assert_eq!(ws2.welcome["payload"]["pluginConfig"]["wsAddress"], format!("ws://jeedom.e2e.test:{new_port}"));
 
-    let qr = rig.call("qr", &[("id", eq.id.clone())]).await;
+    let qr = rig.call("qr", &[("id", quiet.id.clone())]).await;
     assert_eq!(qr["content"]["wsAddress"], format!("ws://jeedom.e2e.test:{new_port}"), "QR after save: {qr}");
     assert_eq!(qr["content"]["internalWsAddress"], format!("ws://127.0.0.1:{new_port}"), "QR after save: {qr}");
-    assert_eq!(qr["content"]["apiKey"], json!(eq.api_key), "QR: {qr}");
+    assert_eq!(qr["content"]["apiKey"], json!(quiet.api_key), "QR: {qr}");
     assert!(qr["mtime"].as_i64() > qr_before["mtime"].as_i64(), "the QR PNG was regenerated: {qr_before} -> {qr}");
     let pc = rig.api("GET_PLUGIN_CONFIG", json!({"apiKey": eq.api_key})).await;
     assert_eq!(pc["payload"]["internalWsAddress"], format!("ws://127.0.0.1:{new_port}"), "PLUGIN_CONFIG: {pc}");

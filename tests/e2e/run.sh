@@ -6,14 +6,13 @@
 #
 #   bash tests/e2e/run.sh                 # everything (CI runs this from tests/run-all.sh)
 #   E2E_KEEP=1 bash tests/e2e/run.sh      # keep the temp dir (logs, DB) for a look afterwards
-#   bash tests/e2e/run.sh s1_             # only the scenarios whose name contains s1_
+#   bash tests/e2e/run.sh s1_ s5_         # only the scenarios whose names contain s1_ or s5_
 #
 # Runs as root (CI: Apache's workers, PHP and the daemon then run as www-data, like on a Jeedom box) or as a plain
 # user (everything runs as that user). Needs tests/install-deps.sh's packages.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPO=$PWD
-FILTER=${1:-}
 
 log() { echo "[e2e] $*" >&2; }
 die() { log "FAIL: $*"; exit 1; }
@@ -87,6 +86,9 @@ trap 'exit 130' INT TERM
 # 1. The daemon, built from this checkout, and the test clients.
 log "building the daemon and the e2e clients"
 cargo build --quiet --bin jeedomconnectd
+TARGET_DIR=$(cargo metadata --format-version 1 --no-deps | php -r 'echo json_decode(stream_get_contents(STDIN), true)["target_directory"];')
+DAEMON_BIN="$TARGET_DIR/debug/jeedomconnectd"
+[ -x "$DAEMON_BIN" ] || die "no daemon binary at $DAEMON_BIN"
 cargo test --quiet --test e2e --no-run 2>/dev/null || cargo test --test e2e --no-run
 
 # 2. The web root: fake core at the root, the plugin as a Jeedom update would lay it out (no target/, .git, tests).
@@ -102,7 +104,7 @@ cp tests/e2e/rig.php "$WEB/e2e/rig.php"
 ARCH=$(dpkg --print-architecture 2>/dev/null || uname -m)
 case "$ARCH" in x86_64) ARCH=amd64 ;; aarch64) ARCH=arm64 ;; armv7l|armv6l) ARCH=armhf ;; esac
 mkdir -p "$PLUGIN/resources/bin"
-install -m 755 target/debug/jeedomconnectd "$PLUGIN/resources/bin/jeedomconnectd-$ARCH"
+install -m 755 "$DAEMON_BIN" "$PLUGIN/resources/bin/jeedomconnectd-$ARCH"
 bash "$PLUGIN/resources/install_daemon.sh" "$T/install_progress" >&2 || die "resources/install_daemon.sh failed"
 [ -x "$PLUGIN/resources/bin/jeedomconnectd" ] || die "install_daemon.sh did not put resources/bin/jeedomconnectd in place"
 chown -R "$WEB_USER" "$T"
@@ -140,5 +142,5 @@ log "daemon up on 127.0.0.1:$WS_PORT (control $SOCKET_PORT): $out"
 
 # 6. The scenarios.
 export E2E_RIG="$RIG" E2E_DIR="$T" E2E_WEB="$WEB" E2E_APACHE_LOG="$APACHE_DIR/access.log"
-RUST_BACKTRACE=0 cargo test --quiet --test e2e -- --ignored --test-threads=1 --nocapture ${FILTER:+"$FILTER"}
+RUST_BACKTRACE=0 cargo test --quiet --test e2e -- --ignored --test-threads=1 --nocapture "$@"
 log "all end-to-end scenarios passed"
