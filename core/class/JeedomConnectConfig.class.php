@@ -109,21 +109,22 @@ class JeedomConnectConfig {
         return $_v === true || $_v === 1 || $_v === '1' || $_v === 'true' || $_v === 'on';
     }
 
-    public static function defaultWsAddress() {
-        if (self::throughJeedom()) {
+    /** $_through: null = the saved option; true/false = as if it were on/off (placeholders of the configuration page). */
+    public static function defaultWsAddress($_through = null) {
+        if ($_through === null ? self::throughJeedom() : $_through) {
             $ws = self::wsUrlThroughWebServer(self::httpUrl());
-            return $ws !== '' ? $ws : self::defaultInternWsAddress();
+            return $ws !== '' ? $ws : self::defaultInternWsAddress(true);
         }
         $host = (string) config::byKey('externalAddr');
         if ($host === '') {
             // no external address configured: better the internal one than 'ws://:8090' (protocol.md §9.2 #13)
-            return self::defaultInternWsAddress();
+            return self::defaultInternWsAddress(false);
         }
         return 'ws://' . $host . ':' . self::port();
     }
 
-    public static function defaultInternWsAddress() {
-        if (self::throughJeedom()) {
+    public static function defaultInternWsAddress($_through = null) {
+        if ($_through === null ? self::throughJeedom() : $_through) {
             $ws = self::wsUrlThroughWebServer(self::internHttpUrl());
             if ($ws !== '') {
                 return $ws;

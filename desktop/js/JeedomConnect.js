@@ -28,8 +28,11 @@ function jcCurrentId() {
 function jcSyncModes() {
   var ws = $('.jcModeWs').is(':checked');
   var polling = $('.jcModePolling').is(':checked');
+  /* Jeedom DNS without the "through Jeedom's web server" option: the WebSocket cannot be reached, offer polling */
+  var dnsBlocked = (typeof jcWsBlockedByDns !== 'undefined' && jcWsBlockedByDns);
   $('.jcModePolling').prop('disabled', ws);
-  $('.jcModeWs').prop('disabled', polling && !ws);
+  $('.jcModeWs').prop('disabled', (polling || dnsBlocked) && !ws);
+  $('.jcDnsWsHint').toggle(dnsBlocked);
 }
 $('.jcModeWs').on('change', function () {
   if ($(this).is(':checked')) $('.jcModePolling').prop('checked', false);

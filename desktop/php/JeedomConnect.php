@@ -11,6 +11,8 @@ $plugin = plugin::byId('JeedomConnect');
 sendVarToJS('eqType', $plugin->getId());
 $eqLogics = eqLogic::byType($plugin->getId());
 $jcUsers = user::all();
+// Jeedom DNS carries only the web port: without "WebSocket through Jeedom's web server" the WebSocket cannot work
+sendVarToJS('jcWsBlockedByDns', JeedomConnectConfig::dnsBlocksWebsocket());
 ?>
 <div class="row row-overflow">
     <div class="col-xs-12 eqLogicThumbnailDisplay">
@@ -91,6 +93,7 @@ $jcUsers = user::all();
                                     <label class="checkbox-inline"><input type="checkbox" class="eqLogicAttr jcModeWs" data-l1key="configuration" data-l2key="useWs"/>{{Activer la connexion par Websocket}}</label><br/>
                                     <label class="checkbox-inline"><input type="checkbox" class="eqLogicAttr jcModePolling" data-l1key="configuration" data-l2key="polling"/>{{Activer la connexion par polling}}</label>
                                     <div class="help-block">{{Le websocket et le polling s'excluent : si les deux sont cochés, le websocket est utilisé.}}</div>
+                                    <div class="help-block jcDnsWsHint" style="display:none;">{{DNS Jeedom détecté : pour le websocket, activez « WebSocket via le serveur web de Jeedom » dans la configuration du plugin ; sinon utilisez le polling.}}</div>
                                 </div>
                             </div>
                             <div class="form-group">

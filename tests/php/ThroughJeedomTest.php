@@ -136,4 +136,37 @@ class ThroughJeedomTest extends JcTestCase {
         $this->assertSame('ws://h/plugins/JeedomConnect/ws', JeedomConnectConfig::wsUrlThroughWebServer('h'));
         $this->assertSame('', JeedomConnectConfig::wsUrlThroughWebServer(''));
     }
+
+    private function renderConfigPage() {
+        ob_start();
+        include JC_TEST_PLUGIN . '/plugin_info/configuration.php';
+        return ob_get_clean();
+    }
+
+    public function testConfigurationPageOffersTheOptionAndBothDefaults() {
+        $html = $this->renderConfigPage();
+        $this->assertStringContainsString('data-l1key="wsThroughJeedom"', $html);
+        $this->assertStringContainsString('data-l1key="wsLoopbackOnly"', $html);
+        $this->assertStringContainsString('"wsAddress":"wss:\\/\\/jc.example.org\\/plugins\\/JeedomConnect\\/ws"', $html, 'placeholder when ticked');
+        $this->assertStringContainsString('placeholder="ws://jc.example.org:', $html, 'placeholder as saved (off)');
+        $this->assertStringNotContainsString('jcDnsHint', $html);
+        config::save('market::allowDNS', 1);
+        config::save('jeedom::url', 'https://abcd1234.eu.jeedom.link');
+        $this->assertStringContainsString('jcDnsHint', $this->renderConfigPage(), 'Jeedom DNS users are pointed at the option');
+    }
+
+    public function testPageStringsAreTranslated() {
+        foreach (array('plugin_info/configuration.php', 'desktop/php/JeedomConnect.php') as $file) {
+            preg_match_all('/\{\{(.+?)\}\}/s', file_get_contents(JC_TEST_REPO . '/' . $file), $m);
+            foreach (array('fr_FR', 'en_US') as $lang) {
+                $i18n = json_decode(file_get_contents(JC_TEST_REPO . '/core/i18n/' . $lang . '.json'), true);
+                $keys = $i18n['plugins/JeedomConnect/' . $file];
+                foreach ($m[1] as $s) {
+                    if (strpos($s, 'Jeedom') !== false || strpos($s, 'Apache') !== false || strpos($s, '127.0.0.1') !== false) {
+                        $this->assertArrayHasKey(str_replace("\\'", "'", $s), $keys, $lang . ' ' . $file);
+                    }
+                }
+            }
+        }
+    }
 }
