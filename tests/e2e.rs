@@ -412,11 +412,13 @@ impl Drop for SseClient {
 impl SseClient {
     async fn open(rig: &Rig, eq: &Eq) -> SseClient {
         let client = reqwest::Client::builder().build().expect("sse client");
-        let mut resp = client
+        let request = client
             .get(format!("{}{SSE_PATH}?apiKey={}", rig.base, eq.api_key))
             .header("Accept", "text/event-stream")
-            .send()
+            .send();
+        let mut resp = tokio::time::timeout(Duration::from_secs(10), request)
             .await
+            .expect("eventServer.php sent no headers within 10 s")
             .expect("SSE request");
         assert_eq!(resp.status().as_u16(), 200, "SSE status");
         let ctype = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
@@ -951,8 +953,8 @@ async fn s6_kill_9_jeedom_check_restarts_no_event_lost() {
 
     let pid = rig.pid().await;
     assert!(pid > 0, "daemon pid");
-    let st = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status().expect("kill");
-    assert!(st.success(), "kill -9 {pid}");
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), nix::sys::signal::Signal::SIGKILL)
+        .unwrap_or_else(|e| panic!("kill -9 {pid}: {e}"));
     wait_for("the killed daemon to be gone", 5.0, || {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
         (stat.is_empty() || stat.contains(") Z")).then_some(())

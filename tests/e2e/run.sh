@@ -142,5 +142,5 @@ log "daemon up on 127.0.0.1:$WS_PORT (control $SOCKET_PORT): $out"
 
 # 6. The scenarios.
 export E2E_RIG="$RIG" E2E_DIR="$T" E2E_WEB="$WEB" E2E_APACHE_LOG="$APACHE_DIR/access.log"
-RUST_BACKTRACE=0 cargo test --quiet --test e2e -- --ignored --test-threads=1 --nocapture "$@"
+RUST_BACKTRACE=0 timeout 900 cargo test --quiet --test e2e -- --ignored --test-threads=1 --nocapture "$@"
 log "all end-to-end scenarios passed"
