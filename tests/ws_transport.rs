@@ -390,14 +390,24 @@ async fn dead_peer_closed_after_two_missed_pings_live_peer_kept() {
     .await;
     let sid = env.session_of(&dead.key, "d").await;
     // the live client keeps reading (and so answering pings) meanwhile
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop2 = stop.clone();
     let reader = tokio::spawn(async move {
-        let ev = live_ws.next(Duration::from_secs(6)).await;
-        (live_ws, ev)
+        let mut seen = Vec::new();
+        while !stop2.load(std::sync::atomic::Ordering::Relaxed) {
+            match live_ws.next(Duration::from_millis(100)).await {
+                WsEvent::Timeout => {}
+                other => seen.push(other),
+            }
+        }
+        (live_ws, seen)
     });
     let d = env.api.wait_request(Duration::from_secs(8), "DISCONNECT", |r| r.api_key() == Some(&dead.key)).await;
     assert_eq!(d.session_id(), Some(sid.as_str()));
-    let (mut live_ws, ev) = reader.await.unwrap();
-    assert!(matches!(ev, WsEvent::Timeout), "live client got {ev:?}");
+    tokio::time::sleep(Duration::from_millis(1500)).await; // one more ping period for the live client
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (mut live_ws, seen) = within(WAIT, "the live reader", reader).await.unwrap();
+    assert!(seen.is_empty(), "live client got {seen:?}");
     assert!(live_ws.pings >= 2, "server pings every 1 s expected, live client saw {}", live_ws.pings);
     assert!(
         env.api.requests_of("DISCONNECT").iter().all(|r| r.api_key() != Some(&live.key)),
