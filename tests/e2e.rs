@@ -55,6 +55,7 @@ struct Rig {
     base: String,
     http: reqwest::Client,
     access_log: PathBuf,
+    web: PathBuf,
 }
 
 impl Rig {
@@ -62,8 +63,9 @@ impl Rig {
         let url = std::env::var("E2E_RIG").expect("E2E_RIG unset: run these tests with bash tests/e2e/run.sh");
         let base = url.split("/e2e/").next().expect("rig url").to_string();
         let access_log = PathBuf::from(std::env::var("E2E_APACHE_LOG").expect("E2E_APACHE_LOG"));
+        let web = PathBuf::from(std::env::var("E2E_WEB").expect("E2E_WEB"));
         let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().expect("http client");
-        Rig { url, base, http, access_log }
+        Rig { url, base, http, access_log, web }
     }
 
     async fn call(&self, action: &str, params: &[(&str, String)]) -> Value {
@@ -1057,4 +1059,42 @@ async fn s7_idle_websocket_clients_cost_no_php_request() {
     assert_eq!(during, 0, "the plugin API got {during} request(s) while {N} websocket clients sat idle");
     let closed: Vec<&String> = clients.iter().filter(|c| c.close_code().is_some()).map(|c| &c.eq.id).collect();
     assert!(closed.is_empty(), "idle clients were disconnected: {closed:?}");
+}
+
+/// What Apache serves of the plugin folder (AllowOverride All, the plugin's .htaccess files and Jeedom's root
+/// one): the app's entry points and the QR codes the equipment page shows, but none of the daemon's database
+/// (device apiKeys, event journal), nor the binary and install scripts under resources/.
+#[tokio::test]
+#[ignore]
+async fn s8_private_plugin_files_are_not_served() {
+    let rig = Rig::from_env();
+    rig.ensure_daemon().await;
+    let (infos, _) = rig.virtual_cmds("s8 sensor", 1).await;
+    let eq = rig.equipment("s8 ws", "ws", &infos).await;
+    WsClient::connect_retry(&rig, &eq, "s8-ws", 5).await; // the journal has something in it
+    let plugin = rig.web.join("plugins/JeedomConnect");
+    let mut private: Vec<String> = vec![];
+    for dir in ["data/daemon", "resources", "resources/bin"] {
+        for f in std::fs::read_dir(plugin.join(dir)).unwrap_or_else(|e| panic!("{dir}: {e}")).flatten() {
+            if f.path().is_file() {
+                private.push(format!("{dir}/{}", f.file_name().to_string_lossy()));
+            }
+        }
+    }
+    assert!(private.iter().any(|p| p.starts_with("data/daemon/")), "the daemon's data files: {private:?}");
+    let mut served = vec![];
+    for p in &private {
+        let r = rig.http.get(format!("{}/plugins/JeedomConnect/{p}", rig.base)).send().await.expect("GET");
+        eprintln!("GET {p}: {}", r.status());
+        if r.status().is_success() {
+            served.push(format!("{p} ({} bytes)", r.content_length().unwrap_or(0)));
+        }
+    }
+    assert!(served.is_empty(), "Apache serves private plugin files to anyone: {served:?}");
+    // still reachable: the QR code of the equipment page, the app's entry points
+    let qr = rig.http.get(format!("{}/plugins/JeedomConnect/data/qrcodes/{}.png", rig.base, eq.api_key)).send().await;
+    let qr = qr.expect("GET QR");
+    assert!(qr.status().is_success(), "the equipment page's QR image: {}", qr.status());
+    let pc = rig.api("GET_PLUGIN_CONFIG", json!({})).await;
+    assert_eq!(pc["type"], "PLUGIN_CONFIG", "{pc}");
 }

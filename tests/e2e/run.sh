@@ -99,6 +99,7 @@ mkdir -p "$WEB/core/config"
 printf 'db=%s\nroot=%s\n' "$JROOT/jeedom.sqlite" "$JROOT" > "$WEB/core/config/fake.ini"
 tar -C "$REPO" --exclude=./target --exclude=./.git --exclude=./tests --exclude=./data -cf - . | tar -C "$PLUGIN" -xf -
 cp tests/e2e/rig.php "$WEB/e2e/rig.php"
+cp tests/e2e/jeedom-root.htaccess "$WEB/.htaccess"
 # The binary goes in place through the plugin's own install script (packages.json post-install): our build is
 # offered as the "prebuilt binary for this architecture", which the script checks (--version) and installs.
 ARCH=$(dpkg --print-architecture 2>/dev/null || uname -m)
