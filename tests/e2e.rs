@@ -825,6 +825,22 @@ async fn s4_new_port_restarts_the_daemon_and_regenerates_the_qr_code() {
     assert!(qr["mtime"].as_i64() > qr_before["mtime"].as_i64(), "the QR PNG was regenerated: {qr_before} -> {qr}");
     let pc = rig.api("GET_PLUGIN_CONFIG", json!({"apiKey": eq.api_key})).await;
     assert_eq!(pc["payload"]["internalWsAddress"], format!("ws://127.0.0.1:{new_port}"), "PLUGIN_CONFIG: {pc}");
+    // after a save the page refreshes the daemon's live status (plugin ajax getDaemonStatus): the new daemon
+    let status: Value = rig
+        .http
+        .post(format!("{}/plugins/JeedomConnect/core/ajax/JeedomConnect.ajax.php", rig.base))
+        .form(&[("action", "getDaemonStatus")])
+        .send()
+        .await
+        .expect("ajax")
+        .json()
+        .await
+        .expect("ajax JSON");
+    assert_eq!(status["state"], "ok", "getDaemonStatus: {status}");
+    assert!(status["result"]["uptime"].as_u64().is_some_and(|u| u < 60), "the restarted daemon: {status}");
+    let live = status["result"]["devices"].as_array().map(|d| d.iter().filter(|d| d["connected"] == true).count());
+    assert!(live.unwrap_or(0) >= 1, "the page lists the connected phone: {status}");
+    drop(ws2);
 }
 
 async fn wait_for_state(rig: &Rig, secs: f64, ok: impl Fn(&Value) -> bool) -> Value {
