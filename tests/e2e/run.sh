@@ -47,9 +47,11 @@ else
 fi
 
 apache_started=0
+TEST_PID=
 cleanup() {
     local rc=$?
     set +e
+    [ -n "$TEST_PID" ] && kill -TERM "$TEST_PID" 2>/dev/null
     # The daemon was started by PHP under Apache: stop it through its pid file (never by name).
     if [ $apache_started -eq 1 ]; then
         curl -s -m 15 "$RIG?action=deamon_stop" >/dev/null 2>&1
@@ -143,5 +145,10 @@ log "daemon up on 127.0.0.1:$WS_PORT (control $SOCKET_PORT): $out"
 
 # 6. The scenarios.
 export E2E_RIG="$RIG" E2E_DIR="$T" E2E_WEB="$WEB" E2E_APACHE_LOG="$APACHE_DIR/access.log"
-RUST_BACKTRACE=0 timeout 900 cargo test --quiet --test e2e -- --ignored --test-threads=1 --nocapture "$@"
+# In the background so that a signal to this script runs the cleanup at once (bash defers traps while a
+# foreground command runs).
+RUST_BACKTRACE=0 timeout 900 cargo test --quiet --test e2e -- --ignored --test-threads=1 --nocapture "$@" &
+TEST_PID=$!
+wait $TEST_PID
+TEST_PID=
 log "all end-to-end scenarios passed"
