@@ -19,7 +19,6 @@ require_once __DIR__ . '/JeedomConnectSse.class.php';
 require_once __DIR__ . '/JeedomConnectWebServer.class.php';
 
 class JeedomConnect extends eqLogic {
-    private $wasEnabled = null;
     private $removedApiKey = null;
 
     /* ---------------- daemon (Jeedom contract) ---------------- */
@@ -101,11 +100,6 @@ class JeedomConnect extends eqLogic {
         }
         $this->setConfiguration('apiKey', $this->getLogicalId());
         JeedomConnectDevice::normalizeFlags($this);
-        $this->wasEnabled = null;
-        if ($this->getId() !== null) {
-            $old = eqLogic::byId($this->getId());
-            $this->wasEnabled = is_object($old) ? ($old->getIsEnable() == 1) : null;
-        }
     }
 
     public function postInsert() {
@@ -133,10 +127,9 @@ class JeedomConnect extends eqLogic {
             $this->save(true);
         }
         JeedomConnectDevice::recomputeWatched();
+        // A disabled equipment travels in its record: the daemon sends EQUIPMENT_DISABLE, then closes. A separate
+        // CLOSE_DEVICE would race it on another connection and could close the app without telling it why.
         JeedomConnectDevice::sendOne($this);
-        if ($this->wasEnabled === true && $this->getIsEnable() != 1) {
-            JeedomConnectControl::closeDevice($this->getLogicalId(), 'disabled');
-        }
     }
 
     public function preRemove() {

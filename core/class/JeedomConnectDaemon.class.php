@@ -30,6 +30,10 @@ class JeedomConnectDaemon {
         if (!is_dir($dir)) {
             @mkdir($dir, 0770, true);
         }
+        // The journal (and its -wal/-shm files) holds the phones' apiKeys: never served by the web server.
+        if (!is_file($dir . '/.htaccess')) {
+            @file_put_contents($dir . '/.htaccess', "Require all denied\n");
+        }
         return $dir;
     }
 

@@ -45,6 +45,14 @@ class DaemonTest extends JcTestCase {
         }
     }
 
+    public function testDataDirIsNotServedByTheWebServer() {
+        $dir = JeedomConnectDaemon::dataDir();
+        @unlink($dir . '/.htaccess');
+        $this->assertSame($dir, JeedomConnectDaemon::dataDir());
+        $this->assertStringContainsString('Require all denied', (string) @file_get_contents($dir . '/.htaccess'));
+        $this->assertStringContainsString('Require all denied', (string) file_get_contents(__DIR__ . '/../../resources/.htaccess'));
+    }
+
     public function testStalePidFileIsRemoved() {
         file_put_contents(JeedomConnectDaemon::pidFile(), "999999\n");
         $this->assertSame('nok', JeedomConnect::deamon_info()['state']);
