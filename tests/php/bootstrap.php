@@ -44,6 +44,7 @@ foreach (array('core', 'desktop', 'plugin_info', 'resources') as $d) {
     jcTestCopy($repo . '/' . $d, $web . '/plugins/JeedomConnect/' . $d, array('bin'));
 }
 @mkdir($base . '/root', 0775, true);
+@mkdir($web . '/core/config', 0775, true); // not in git: it only ever holds the generated fake.ini
 file_put_contents($web . '/core/config/fake.ini', "db=" . $base . "/jeedom.sqlite\nroot=" . $base . "/root\n");
 putenv('JEEDOM_FAKE_DB=' . $base . '/jeedom.sqlite');
 putenv('JEEDOM_FAKE_ROOT=' . $base . '/root');
