@@ -584,6 +584,8 @@ fn percentiles(mut v: Vec<u32>) -> Percentiles {
 struct Outcome {
     text: String,
     row: String,
+    /// Idle scenario: daemon RSS per connection.
+    per_conn_kib: f64,
 }
 
 async fn status(ctl: &mut Control) -> Value {
@@ -676,9 +678,9 @@ async fn latency(a: &Args, transport: Transport) -> Result<Outcome, String> {
     let name = if transport == Transport::Ws { "WebSocket" } else { "SSE" };
     let frames_per_s = expected as f64 / send_secs;
     let text = format!(
-        "{name} latency, {n} clients, {} events/s for {} s, each event to {:.0}% of the clients ({:.0} frames/s):\n\
+        "{name} latency, {n} clients, {} events/s for {} s, each event to {:.0}% of the clients ({:.0} deliveries/s):\n\
          \x20 EVENTS -> frame: p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms ({} samples after {} warm-up events)\n\
-         \x20 delivered {received}/{expected} frames, {lost} connections lost, daemon: {:.0}% CPU, RSS {:.0} MiB, \
+         \x20 delivered {received}/{expected} (event, client) pairs, {lost} connections lost, daemon: {:.0}% CPU, RSS {:.0} MiB, \
          slow-client closes {}, coalesced {}; daemon histogram p50 <= {} ms, p99 <= {} ms; connecting took {:.1} s",
         a.rate,
         a.secs,
@@ -710,7 +712,7 @@ async fn latency(a: &Args, transport: Transport) -> Result<Outcome, String> {
         p.max,
         100.0 * cpu / send_secs
     );
-    Ok(Outcome { text, row })
+    Ok(Outcome { text, row, per_conn_kib: 0.0 })
 }
 
 /// One event to every client, `rounds` times, each after the previous one reached everybody.
@@ -776,7 +778,7 @@ async fn fanout(a: &Args) -> Result<Outcome, String> {
         median * 1000.0,
         sorted.last().copied().unwrap_or(0.0) * 1000.0
     );
-    Ok(Outcome { text, row })
+    Ok(Outcome { text, row, per_conn_kib: 0.0 })
 }
 
 /// N idle WebSocket connections: held, RSS per connection, plugin API requests during an idle window.
@@ -832,7 +834,7 @@ async fn idle(a: &Args) -> Result<Outcome, String> {
         mib(rss2),
         a.idle_secs
     );
-    Ok(Outcome { text, row })
+    Ok(Outcome { text, row, per_conn_kib: per_conn })
 }
 
 fn machine() -> String {
@@ -882,13 +884,32 @@ async fn all(a: &Args, nofile: u64) -> Result<(), String> {
         log(&o);
         fan_rows.push(o.row);
     }
-    for clients in [10_000, a.max_idle] {
+    // Each process holds one descriptor per connection (the daemon) or per client (the bench): what can be
+    // reached is bounded by RLIMIT_NOFILE, which an unprivileged process (or root without CAP_SYS_RESOURCE)
+    // cannot raise past its hard limit.
+    let reachable = (nofile as usize).saturating_sub(500);
+    let mut sizes = vec![10_000.min(reachable)];
+    if a.max_idle > reachable {
+        notes.push(format!(
+            "- {} connections are not reachable on this machine: RLIMIT_NOFILE is {nofile} for the daemon and for \
+             the bench (the hard limit; raising it needs CAP_SYS_RESOURCE, which this machine's root lacks). \
+             Measured at {reachable} instead; at the RSS per connection measured there, {} connections would add \
+             about {{per50k}} MiB.",
+            a.max_idle, a.max_idle
+        ));
+        sizes.push(reachable);
+    } else {
+        sizes.push(a.max_idle);
+    }
+    let mut per_conn_kib = 0.0;
+    for clients in sizes {
         let mut b = run("idle", clients, 1.0, 0);
         b.idle_secs = 60;
         match idle(&b).await {
             Ok(o) => {
                 log(&o);
                 idle_rows.push(o.row);
+                per_conn_kib = o.per_conn_kib;
             }
             Err(e) => {
                 println!("idle {clients}: {e}\n");
@@ -896,13 +917,16 @@ async fn all(a: &Args, nofile: u64) -> Result<(), String> {
             }
         }
     }
+    for n in notes.iter_mut() {
+        *n = n.replace("{per50k}", &format!("{:.0}", per_conn_kib * a.max_idle as f64 / 1024.0));
+    }
     let exe = std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default();
     let md = format!(
         "{}\n\n## Results of {}\n\nMachine: {}. RLIMIT_NOFILE raised to {nofile}. Daemon: `{exe}` ({}), started by the \
          bench as a separate process with default settings (`--queue-limit 256`, `--ping-interval 30`); clients in \
          the same process as the bench, on the same 2 cores.\n\n\
          ### Event latency, EVENTS on the control socket → frame read by the client\n\n\
-         | transport | clients | events | each event to | frames/s | p50 ms | p99 ms | max ms | delivered/expected | daemon CPU |\n\
+         | transport | clients | events | each event to | deliveries/s | p50 ms | p99 ms | max ms | delivered/expected | daemon CPU |\n\
          |---|---|---|---|---|---|---|---|---|---|\n{}\n\n\
          ### Fan-out: one event to every WebSocket client\n\n\
          | clients | events | frames delivered | frames/s | time to reach all, median ms | worst ms |\n|---|---|---|---|---|---|\n{}\n\n\
@@ -957,4 +981,10 @@ moment the line is written to the moment a client has read the frame carrying th
 deliveries after one second of warm-up, so it includes journaling (SQLite commit), fan-out, the write, and the
 client's own scheduling on the same two cores. The daemon's CPU is user+system time from /proc/<pid>/stat over the
 sending window (200% = both cores). RSS is VmRSS from /proc/<pid>/status. The idle window counts the requests the
-fake plugin API receives while the connected clients do nothing (the daemon pings them every 30 s).";
+fake plugin API receives while the connected clients do nothing (the daemon pings them every 30 s).
+
+Reading the tables: the daemon, the bench's clients and the kernel's loopback share the same two cores, so a row
+whose deliveries per second exceed what the two cores can write *and* read shows queueing, not the daemon's own
+latency; the daemon's CPU column says how much of the machine it used (200% = both cores). Past that point a slow
+client's queue coalesces (a newer value of a cmd replaces the unsent older one: \"delivered\" below \"expected\")
+and, past `--queue-limit`, the client is closed with 4002 and resumes from its cursor.";
