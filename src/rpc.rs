@@ -1,4 +1,5 @@
-//! The plain HTTP routes of the public port, with warp: `POST /rpc` (JSON-RPC as the PHP API answers it,
+//! The plain HTTP routes of the public port, with warp: `POST /rpc` (JSON-RPC as the PHP API answers it; also at
+//! the plugin API's own path, so that an app pointed at the daemon's port works in HTTP and polling modes too,
 //! `protocol.md` §2.3 HTTP form), `GET /health`, and `GET /status` (loopback or plugin key only).
 //!
 //! `GET_EVENTS` is answered from the journal; every other method is relayed to PHP.
@@ -36,8 +37,11 @@ pub fn routes(hub: Arc<Hub>) -> BoxedFilter<(warp::reply::Response,)> {
     let with_hub = warp::any().map(move || hub.clone());
     let client = warp::ext::get::<Client>();
     let rpc = warp::post()
-        .and(warp::path("rpc"))
-        .and(warp::path::end())
+        .and(
+            warp::path!("rpc")
+                .or(warp::path!("plugins" / "JeedomConnect" / "core" / "api" / "JeedomConnect.api.php"))
+                .unify(),
+        )
         .and(warp::body::content_length_limit(limit))
         .and(warp::body::bytes())
         .and(with_hub.clone())

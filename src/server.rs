@@ -101,7 +101,7 @@ where
             if is_websocket_upgrade(&req) {
                 return Ok::<_, Infallible>(upgrade(hub, req, real_ip));
             }
-            if req.method() == hyper::Method::GET && req.uri().path() == "/sse" {
+            if req.method() == hyper::Method::GET && is_sse_path(req.uri().path()) {
                 return Ok(open_sse(hub, &req, real_ip));
             }
             let mut req = req;
@@ -136,6 +136,11 @@ pub fn client_ip(peer: SocketAddr, headers: &HeaderMap) -> String {
         }
     }
     ip.to_string()
+}
+
+/// `/sse`, or the old script's URL (`…/core/php/eventServer.php`) for an app pointed at the daemon's port.
+fn is_sse_path(path: &str) -> bool {
+    path == "/sse" || path == "/plugins/JeedomConnect/core/php/eventServer.php"
 }
 
 fn is_websocket_upgrade(req: &Request<Incoming>) -> bool {
