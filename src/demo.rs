@@ -181,7 +181,7 @@ pub async fn start(opts: Options) -> Result<Running, String> {
         Some(d) => (d.clone(), None),
         None => {
             let d =
-                std::env::temp_dir().join(format!("jeedomconnectd-demo-{}-{}", std::process::id(), &plugin_key[..8]));
+                std::env::temp_dir().join(format!("jeedomconnectd-demo-{}", std::process::id()));
             (d.clone(), Some(d))
         }
     };
@@ -270,10 +270,9 @@ impl Running {
              \x20 SSE             http://{host}:{p}/sse?apiKey={key}\n\
              \x20 JSON-RPC        POST http://{host}:{p}/rpc\n\
              \x20 status          http://{host}:{p}/status.html   metrics: http://{host}:{p}/metrics\n\
-             \x20 control socket  127.0.0.1:{} (plugin key {})\n",
+             \x20 control socket  127.0.0.1:{} (the plugin key is never printed)\n",
             env!("CARGO_PKG_VERSION"),
             self.socket_port,
-            self.plugin_key,
             key = self.device_key,
         );
         if self.bind.is_none_or(|ip| ip.is_unspecified()) {
