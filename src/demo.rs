@@ -180,8 +180,7 @@ pub async fn start(opts: Options) -> Result<Running, String> {
     let (data_dir, temp_dir) = match &opts.data_dir {
         Some(d) => (d.clone(), None),
         None => {
-            let d =
-                std::env::temp_dir().join(format!("jeedomconnectd-demo-{}", std::process::id()));
+            let d = std::env::temp_dir().join(format!("jeedomconnectd-demo-{}", std::process::id()));
             (d.clone(), Some(d))
         }
     };
