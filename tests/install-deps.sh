@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests need (PHP for the plugin, Apache for the end-to-end rig, qrencode for QR
-# codes), only those missing. Needs root (CI runs as root); a non-root run just checks.
+# Installs the Debian packages the tests need (PHP for the plugin, Apache for the end-to-end rig, qrencode and
+# zbar-tools for QR codes, Chromium for the demo page test), only those missing. Needs root (CI runs as root); a non-root run just checks.
 set -euo pipefail
-packages=(php-cli php-sqlite3 php-curl php-mbstring php-xml phpunit qrencode apache2 libapache2-mod-php curl zbar-tools)
+packages=(php-cli php-sqlite3 php-curl php-mbstring php-xml phpunit qrencode apache2 libapache2-mod-php curl zbar-tools chromium)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,20 +2,11 @@
 # Loads the demo page in headless Chromium, once per mode (WebSocket, SSE, polling), and checks that a value change
 # appears on the page and that the page's button runs a command. The page, opened with ?check=1, watches its own
 # DOM and reports what it saw through the demo's simulated Jeedom, which prints "page check ok: mode=…".
-# Installs Debian's chromium when missing (needs root). Every wait is bounded.
+# Debian's chromium comes from tests/install-deps.sh. Every wait is bounded.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-if ! command -v chromium >/dev/null 2>&1; then
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "chromium is missing (apt-get install chromium as root)" >&2
-        exit 1
-    fi
-    echo "installing chromium"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends chromium >/dev/null
-fi
+command -v chromium >/dev/null 2>&1 || { echo "chromium missing (bash tests/install-deps.sh)" >&2; exit 1; }
 
 cargo build --quiet --bin jeedomconnectd
 bin=target/debug/jeedomconnectd
