@@ -1,25 +1,11 @@
 #!/bin/bash
-# JeedomConnect PHP checks: installs what is missing (as root), php -l on every PHP file of the plugin, builds the
-# daemon (cargo build), then runs PHPUnit against the fake Jeedom core with the real daemon binary.
+# JeedomConnect PHP checks: installs what is missing (as root), php -l on every PHP file, a PHP 7.4 syntax check of
+# the plugin, builds the daemon (cargo build), then runs PHPUnit against the fake Jeedom core with the real daemon.
 set -eu
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$REPO"
 
-PKGS="php-cli php-sqlite3 php-curl php-mbstring php-xml phpunit qrencode zbar-tools"
-missing=""
-for p in $PKGS; do
-    dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-    if [ "$(id -u)" = "0" ]; then
-        echo "installing:$missing"
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq
-        apt-get install -y -qq $missing >/dev/null
-    else
-        echo "missing Debian packages:$missing (run as root to install them)" >&2
-    fi
-fi
+bash "$REPO/tests/install-deps.sh"
 
 echo "== php -l"
 lint_failed=0
@@ -28,6 +14,9 @@ while IFS= read -r -d '' f; do
 done < <(find . -path ./target -prune -o -path ./.git -prune -o -name '*.php' -type f -print0)
 [ "$lint_failed" = 0 ] || { echo "php -l failed"; exit 1; }
 echo "php -l: ok"
+
+echo "== PHP 7.4 compatibility (Jeedom 4.4 on Debian 11)"
+php "$REPO/tests/php/php74_compat.php" core desktop plugin_info
 
 echo "== cargo build"
 if command -v cargo >/dev/null 2>&1 || [ -x "$HOME/.cargo/bin/cargo" ]; then
