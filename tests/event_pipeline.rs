@@ -146,8 +146,13 @@ async fn events_reach_ws_sse_and_polling_clients_and_not_a_client_lacking_them()
     let r = poll(&env.daemon, &p.key, p.config_version, p_cursor).await;
     assert_eq!(r["type"], "SET_EVENTS", "{r}");
     assert_eq!(values(&set_events_list(&r, "CMD_INFO")), ["21.5"], "{r}");
-    let kinds: Vec<_> = r["payload"].as_array().unwrap().iter().map(|i| i["type"].as_str().unwrap_or("?").to_string()).collect();
-    assert_eq!(kinds, ["DATETIME", "HIST_DATETIME", "CMD_INFO", "SC_INFO", "OBJ_INFO"], "polling SET_EVENTS items: {r}");
+    let kinds: Vec<_> =
+        r["payload"].as_array().unwrap().iter().map(|i| i["type"].as_str().unwrap_or("?").to_string()).collect();
+    assert_eq!(
+        kinds,
+        ["DATETIME", "HIST_DATETIME", "CMD_INFO", "SC_INFO", "OBJ_INFO"],
+        "polling SET_EVENTS items: {r}"
+    );
     assert_eq!(set_events_list(&r, "SC_INFO").len(), 1, "{r}");
     assert_eq!(set_events_list(&r, "OBJ_INFO").len(), 2, "room 3 + global: {r}");
     assert!(set_events_datetime(&r).unwrap() >= cursor - 1e-6, "DATETIME must reach the new cursor: {r}");

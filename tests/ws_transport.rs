@@ -441,11 +441,15 @@ async fn a_connect_refused_by_the_api_does_not_replace_the_live_connection() {
     a.assert_usable("a-still-live").await;
     let sid_a = env.session_of(&dev.key, "c1").await;
     let sid_b = env.session_of(&dev.key, "intruder").await;
-    let disc: Vec<_> = env.api.requests_of("DISCONNECT").into_iter().map(|r| r.session_id().map(String::from)).collect();
+    let disc: Vec<_> =
+        env.api.requests_of("DISCONNECT").into_iter().map(|r| r.session_id().map(String::from)).collect();
     assert!(!disc.contains(&Some(sid_a.clone())), "the live connection was reported disconnected: {disc:?}");
     // issue 2: a connection that had sent CONNECT relays DISCONNECT when it closes — with its own sessionId,
     // so the plugin can ignore it while A is live
-    assert!(disc.iter().all(|d| d.as_deref() == Some(sid_b.as_str())), "DISCONNECT(s) not carrying B's session: {disc:?}");
+    assert!(
+        disc.iter().all(|d| d.as_deref() == Some(sid_b.as_str())),
+        "DISCONNECT(s) not carrying B's session: {disc:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
