@@ -255,13 +255,30 @@ impl WsClient {
         (SplitSink<WebSocketStream<MaybeTlsStream<TcpStream>>, Message>, Arc<Mutex<Vec<WsEv>>>, JoinHandle<()>),
         String,
     > {
-        let (ws, _) = tokio::time::timeout(
-            Duration::from_secs(5),
-            tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/")),
-        )
-        .await
-        .map_err(|_| "websocket connect timed out".to_string())?
-        .map_err(|e| e.to_string())?;
+        Self::open_url(&format!("ws://127.0.0.1:{port}/"), None).await
+    }
+
+    /// Opens a socket to `url` (ws://127.0.0.1:port/path), from the loopback address `local` when given.
+    async fn open_url(
+        url: &str,
+        local: Option<std::net::IpAddr>,
+    ) -> Result<
+        (SplitSink<WebSocketStream<MaybeTlsStream<TcpStream>>, Message>, Arc<Mutex<Vec<WsEv>>>, JoinHandle<()>),
+        String,
+    > {
+        let hostport = url.trim_start_matches("ws://").split('/').next().unwrap_or_default().to_string();
+        let addr: std::net::SocketAddr = hostport.parse().map_err(|e| format!("{url}: {e}"))?;
+        let connect = async {
+            let sock = tokio::net::TcpSocket::new_v4().map_err(|e| e.to_string())?;
+            if let Some(ip) = local {
+                sock.bind(std::net::SocketAddr::new(ip, 0)).map_err(|e| e.to_string())?;
+            }
+            let tcp = sock.connect(addr).await.map_err(|e| e.to_string())?;
+            tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(tcp)).await.map_err(|e| e.to_string())
+        };
+        let (ws, _) = tokio::time::timeout(Duration::from_secs(5), connect)
+            .await
+            .map_err(|_| "websocket connect timed out".to_string())??;
         let (sink, mut stream) = ws.split();
         let log: Arc<Mutex<Vec<WsEv>>> = Arc::default();
         let l = log.clone();
@@ -288,7 +305,18 @@ impl WsClient {
 
     /// Connects as the app: socket, `CONNECT`, waits for `WELCOME`.
     async fn connect(port: u16, eq: &Eq, device_id: &str, user_hash: &str) -> Result<WsClient, String> {
-        let (sink, log, reader) = Self::open(port).await?;
+        Self::connect_url(&format!("ws://127.0.0.1:{port}/"), None, eq, device_id, user_hash).await
+    }
+
+    /// The same to any ws:// URL (e.g. through Apache), from the loopback address `local` when given.
+    async fn connect_url(
+        url: &str,
+        local: Option<std::net::IpAddr>,
+        eq: &Eq,
+        device_id: &str,
+        user_hash: &str,
+    ) -> Result<WsClient, String> {
+        let (sink, log, reader) = Self::open_url(url, local).await?;
         let mut c = WsClient { eq: eq.clone(), sink: tokio::sync::Mutex::new(sink), log, reader, welcome: Value::Null };
         c.send(json!({"jsonrpc": "2.0", "id": "connect-1", "method": "CONNECT",
                       "params": connect_params(eq, device_id, user_hash)}))
@@ -1113,4 +1141,207 @@ async fn s8_private_plugin_files_are_not_served() {
     assert!(qr.status().is_success(), "the equipment page's QR image: {}", qr.status());
     let pc = rig.api("GET_PLUGIN_CONFIG", json!({})).await;
     assert_eq!(pc["type"], "PLUGIN_CONFIG", "{pc}");
+}
+
+// ------------------------------------------------------------------------------------------------------------
+// Issue 7: WebSocket and SSE through Jeedom's own web server (Apache's mod_proxy, configured by the plugin).
+
+const WS_PROXY_PATH: &str = "/plugins/JeedomConnect/ws";
+const SSE_PROXY_PATH: &str = "/plugins/JeedomConnect/sse";
+
+/// The plugin's web-server step run as Jeedom runs a plugin's install/remove hooks (root, php-cli), against the
+/// rig's Apache: its private Debian-style tree, `apache2 -t` and a graceful reload of the rig's own server.
+fn webserver(action: &str) -> Value {
+    let env = |k: &str| std::env::var(k).unwrap_or_else(|_| panic!("{k} unset: run with bash tests/e2e/run.sh"));
+    let conf = env("E2E_APACHE_CONF");
+    let out = std::process::Command::new("php")
+        .arg("tests/e2e/webserver.php")
+        .arg(action)
+        .env("JEEDOMCONNECT_APACHE_DIR", env("E2E_APACHE_TREE"))
+        .env("JEEDOMCONNECT_APACHE_CONFIGTEST", format!("apache2 -t -f {conf}"))
+        .env("JEEDOMCONNECT_APACHE_RELOAD", format!("apache2 -f {conf} -k graceful"))
+        .output()
+        .expect("php tests/e2e/webserver.php");
+    // root wrote into Jeedom's files (logs, database): hand them back to the web server's user, as Jeedom does
+    if let Ok(user) = std::env::var("E2E_WEB_USER") {
+        let _ = std::process::Command::new("chown").args(["-R", &user, &format!("{}/jeedom", env("E2E_DIR"))]).status();
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().unwrap_or("");
+    serde_json::from_str(last).unwrap_or_else(|_| {
+        panic!("webserver.php {action}: {stdout}\nstderr: {}", String::from_utf8_lossy(&out.stderr))
+    })
+}
+
+/// HTTP status of a GET (headers only: an event stream's body is not waited for).
+async fn get_status(rig: &Rig, path: &str) -> u16 {
+    let get = rig.http.get(format!("{}{path}", rig.base)).send();
+    match tokio::time::timeout(Duration::from_secs(5), get).await {
+        Ok(Ok(r)) => r.status().as_u16(),
+        _ => 0,
+    }
+}
+
+/// Waits until a GET of `path` answers `want` (a graceful reload takes effect when Apache's workers renew).
+async fn wait_status(rig: &Rig, path: &str, want: impl Fn(u16) -> bool, what: &str) -> u16 {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let st = get_status(rig, path).await;
+        if want(st) {
+            return st;
+        }
+        assert!(Instant::now() < deadline, "{what}: GET {path} still answers {st}");
+        sleep_ms(100).await;
+    }
+}
+
+/// A raw SSE reader: every event block exactly as received (bytes up to and including CRLF CRLF).
+struct RawSse {
+    blocks: Arc<Mutex<Vec<String>>>,
+    reader: JoinHandle<()>,
+}
+
+impl Drop for RawSse {
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
+}
+
+impl RawSse {
+    async fn open(url: String) -> RawSse {
+        let mut resp = tokio::time::timeout(Duration::from_secs(10), reqwest::Client::new().get(&url).send())
+            .await
+            .unwrap_or_else(|_| panic!("{url}: no headers within 10 s"))
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        assert_eq!(resp.status().as_u16(), 200, "{url}");
+        let blocks: Arc<Mutex<Vec<String>>> = Arc::default();
+        let b = blocks.clone();
+        let reader = tokio::spawn(async move {
+            let mut buf = String::new();
+            while let Ok(Some(chunk)) = resp.chunk().await {
+                buf.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(pos) = buf.find("\r\n\r\n") {
+                    let block: String = buf.drain(..pos + 4).collect();
+                    b.lock().unwrap().push(block);
+                }
+            }
+        });
+        RawSse { blocks, reader }
+    }
+
+    async fn wait_block(&self, what: &str, secs: f64, pred: impl Fn(&str) -> bool) -> String {
+        wait_for(what, secs, || self.blocks.lock().unwrap().iter().find(|b| pred(b)).cloned()).await
+    }
+}
+
+/// WebSocket and SSE through Apache: the plugin installs its proxy configuration; an app reaching
+/// `ws://<web server>/plugins/JeedomConnect/ws` gets WELCOME, a value change within 100 ms, runs CMD_EXEC, and is
+/// closed with EQUIPMENT_DISABLE; the plugin API sees the app's own address; the proxied SSE stream is byte for
+/// byte the direct one.
+#[tokio::test]
+#[ignore]
+async fn s9a_websocket_and_sse_through_jeedoms_web_server() {
+    let rig = Rig::from_env();
+    rig.ensure_daemon().await;
+    let daemon_port = rig.ws_port().await;
+    let apache_port: u16 = rig.base.rsplit(':').next().and_then(|p| p.parse().ok()).expect("apache port");
+    assert_eq!(get_status(&rig, &format!("{SSE_PROXY_PATH}?apiKey=x")).await, 404, "no proxy before the install");
+
+    // "WebSocket through Jeedom's web server" ticked on the configuration page; the install step (root) writes
+    // the Apache configuration, checks it and reloads the server.
+    let quiet = rig.equipment("s9 quiet", "http", &[]).await;
+    let r = rig.call("config_save", &[("values", json!({"wsThroughJeedom": "1"}).to_string())]).await;
+    assert_eq!(r["ok"], true, "config save: {r}");
+    let installed = webserver("apply");
+    assert_eq!(installed["state"], "ok", "the plugin's Apache configuration: {installed}");
+    let tree = PathBuf::from(std::env::var("E2E_APACHE_TREE").unwrap());
+    let conf = std::fs::read_to_string(tree.join("conf-enabled/jeedomconnect.conf")).expect("enabled configuration");
+    assert!(conf.contains(&format!("ws://127.0.0.1:{daemon_port}/")), "proxies to the daemon's port: {conf}");
+    let sse_probe = format!("{SSE_PROXY_PATH}?apiKey=x");
+    wait_status(&rig, &sse_probe, |st| st == 200, "the reloaded Apache forwarding the daemon's SSE").await;
+    let internal = format!("ws://127.0.0.1:{apache_port}{WS_PROXY_PATH}");
+    let pc = rig.api("GET_PLUGIN_CONFIG", json!({})).await;
+    assert_eq!(pc["payload"]["internalWsAddress"], internal, "PLUGIN_CONFIG: {pc}");
+    assert_eq!(pc["payload"]["wsAddress"], format!("wss://jeedom.e2e.test{WS_PROXY_PATH}"), "PLUGIN_CONFIG: {pc}");
+    let qr = rig.call("qr", &[("id", quiet.id.clone())]).await;
+    assert_eq!(qr["content"]["internalWsAddress"], internal, "the QR code carries the new address: {qr}");
+
+    // An app on another address (127.0.0.2) through Apache.
+    let (infos, actions) = rig.virtual_cmds("s9 switch", 1).await;
+    let (info, action) = (infos[0].clone(), actions[0].clone());
+    let cmds = vec![info.clone(), action.clone()];
+    let eq = rig.equipment("s9 ws", "ws", &cmds).await;
+    let hash = rig.user_hash().await;
+    let app_ip: std::net::IpAddr = "127.0.0.2".parse().unwrap();
+    let ws = WsClient::connect_url(&internal, Some(app_ip), &eq, "s9-ws", &hash).await.expect("WELCOME via Apache");
+    let t0 = rig.event(&info, "via-apache").await;
+    let t = ws.wait_cmd(&info, "via-apache", 2.0).await;
+    assert!(t - t0 < PUSH_BUDGET, "value change through Apache after {:.1} ms", (t - t0) * 1000.0);
+    ws.send(json!({"jsonrpc": "2.0", "id": "exec-proxy", "method": "CMD_EXEC",
+                   "params": {"apiKey": eq.api_key, "id": action, "options": {"message": "exec-via-apache"}}}))
+        .await;
+    ws.wait_cmd(&info, "exec-via-apache", 5.0).await;
+    let log = rig.call("exec_log", &[]).await;
+    let ran = log.as_array().map_or(0, |a| {
+        a.iter().filter(|e| e["id"] == json!(action) && e["options"]["message"] == "exec-via-apache").count()
+    });
+    assert_eq!(ran, 1, "CMD_EXEC through Apache runs the action once: {log}");
+    // the plugin API saw the app's address (Apache → X-Real-IP → daemon → X-Real-IP → API), not the proxy's
+    let plugin_log = std::fs::read_to_string(format!("{}/jeedom/log/JeedomConnect", std::env::var("E2E_DIR").unwrap()))
+        .unwrap_or_default();
+    let connects: Vec<&str> =
+        plugin_log.lines().filter(|l| l.contains(&format!("[WS] CONNECT eq={}", eq.id))).collect();
+    assert!(connects.last().is_some_and(|l| l.ends_with("from 127.0.0.2")), "API's view of the app: {connects:?}");
+
+    // SSE: through Apache and direct, two HTTP-mode phones with the same widgets get the same bytes.
+    let (sensors, _) = rig.virtual_cmds("s9 sensor", 1).await;
+    let sensor = sensors[0].clone();
+    let a = rig.equipment("s9 sse direct", "http", &sensors).await;
+    let b = rig.equipment("s9 sse proxied", "http", &sensors).await;
+    // both streams opened within the same second (the SET_EVENTS' HIST_DATETIME is the stream's start second)
+    let frac = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_millis() as u64;
+    sleep_ms(1050 - frac.min(1000)).await;
+    let direct = RawSse::open(format!("http://127.0.0.1:{daemon_port}/sse?apiKey={}", a.api_key)).await;
+    let proxied = RawSse::open(format!("{}{SSE_PROXY_PATH}?apiKey={}", rig.base, b.api_key)).await;
+    direct.wait_block("SET_INFO direct", 10.0, |b| b.contains("SET_INFO")).await;
+    proxied.wait_block("SET_INFO through Apache", 10.0, |b| b.contains("SET_INFO")).await;
+    rig.event(&sensor, "sse-same-bytes").await;
+    let d = direct.wait_block("the event, direct", 5.0, |b| b.contains("sse-same-bytes")).await;
+    let p = proxied.wait_block("the event, through Apache", 5.0, |b| b.contains("sse-same-bytes")).await;
+    assert!(d.starts_with("id:") && d.ends_with("\r\n\r\n"), "{d:?}");
+    assert_eq!(p, d, "the SSE event through Apache is byte for byte the direct one");
+    let hb = "data:\"{\\\"event\\\":\\\"heartbeat\\\"}\"\r\n\r\n";
+    proxied.wait_block("a heartbeat through Apache", 12.0, |b| b == hb).await;
+
+    // The daemon's close codes pass through: disabling the equipment → EQUIPMENT_DISABLE, then 1000.
+    rig.save_equipment(&eq, json!({"isEnable": "0"})).await;
+    wait_for("the proxied websocket to close", 5.0, || ws.close_code()).await;
+    let got_disable = ws.events().into_iter().any(|e| matches!(e, WsEv::Msg(_, v) if v["type"] == "EQUIPMENT_DISABLE"));
+    assert!(got_disable, "EQUIPMENT_DISABLE through Apache: {:?}", ws.events());
+    assert_eq!(ws.close_code(), Some(Some(1000)), "close 1000 through Apache");
+}
+
+/// Removing the plugin removes its Apache configuration and leaves the site serving. Runs last: it removes the
+/// plugin's hooks (and stops the daemon).
+#[tokio::test]
+#[ignore]
+async fn s9z_removing_the_plugin_removes_the_web_server_configuration() {
+    let rig = Rig::from_env();
+    rig.ensure_daemon().await;
+    let installed = webserver("apply");
+    assert!(installed["state"] == "ok" || installed["state"] == "unchanged", "{installed}");
+    let tree = PathBuf::from(std::env::var("E2E_APACHE_TREE").unwrap());
+    assert!(tree.join("conf-enabled/jeedomconnect.conf").exists());
+    let removed = webserver("remove");
+    assert_eq!(removed["installed"], false, "{removed}");
+    assert!(!tree.join("conf-available/jeedomconnect.conf").exists(), "configuration file deleted");
+    assert!(!tree.join("conf-enabled/jeedomconnect.conf").exists(), "configuration disabled");
+    // the reloaded Apache still serves the site, and no longer forwards the daemon's paths (404, not a 502/503
+    // of a proxy whose daemon is gone)
+    let sse_probe = format!("{SSE_PROXY_PATH}?apiKey=x");
+    wait_status(&rig, &sse_probe, |st| st == 404, "the reloaded Apache without the proxy").await;
+    assert_eq!(rig.call("ping", &[]).await["pong"], true, "the site still answers");
+    let pc = rig.api("GET_PLUGIN_CONFIG", json!({})).await;
+    assert_eq!(pc["type"], "PLUGIN_CONFIG", "{pc}");
+    assert_eq!(get_status(&rig, WS_PROXY_PATH).await, 404, "no WebSocket forwarding left");
 }

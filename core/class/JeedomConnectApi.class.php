@@ -118,7 +118,8 @@ class JeedomConnectApi {
     private function run($_id) {
         $apiKey = isset($this->params['apiKey']) && is_string($this->params['apiKey']) ? $this->params['apiKey'] : '';
         $this->eq = JeedomConnectDevice::byApiKey($apiKey);
-        log::add('JeedomConnect', 'debug', '[' . $this->from . '] ' . $this->method . ($this->eq ? ' eq=' . $this->eq->getId() : ''));
+        log::add('JeedomConnect', 'debug', '[' . $this->from . '] ' . $this->method . ($this->eq ? ' eq=' . $this->eq->getId() : '')
+            . ' from ' . ($this->clientIp === '' ? '?' : $this->clientIp));
         if ($this->eq === null && !in_array($this->method, self::$noEq, true)) {
             if ($apiKey !== '') {
                 $new = config::byKey('newApiKey::' . $apiKey, 'JeedomConnect');

@@ -112,7 +112,12 @@ bash "$PLUGIN/resources/install_daemon.sh" "$T/install_progress" >&2 || die "res
 [ -x "$PLUGIN/resources/bin/jeedomconnectd" ] || die "install_daemon.sh did not put resources/bin/jeedomconnectd in place"
 chown -R "$WEB_USER" "$T"
 
-# 3. Apache with its own config, pid and logs.
+# 3. Apache with its own config, pid and logs, and a private Debian-style tree for the plugin's proxy snippet.
+mkdir -p "$APACHE_DIR/tree/"{mods-available,mods-enabled,conf-available,conf-enabled}
+for m in proxy proxy_http proxy_wstunnel headers; do
+    [ -f "/etc/apache2/mods-available/$m.load" ] || die "/etc/apache2/mods-available/$m.load missing (apache2)"
+    cp "/etc/apache2/mods-available/$m.load" "$APACHE_DIR/tree/mods-available/"
+done
 sed -e "s#@APACHE_DIR@#$APACHE_DIR#g" -e "s#@PORT@#$APACHE_PORT#g" -e "s#@WEBROOT@#$WEB#g" \
     -e "s#@PHP_MODULE@#$PHP_MODULE#g" tests/e2e/apache.conf.in |
     awk -v lines="$USER_LINES" '{ if ($0 == "@USER_LINES@") print lines; else print }' > "$APACHE_DIR/apache.conf"
@@ -145,6 +150,7 @@ log "daemon up on 127.0.0.1:$WS_PORT (control $SOCKET_PORT): $out"
 
 # 6. The scenarios.
 export E2E_RIG="$RIG" E2E_DIR="$T" E2E_WEB="$WEB" E2E_APACHE_LOG="$APACHE_DIR/access.log"
+export E2E_APACHE_CONF="$APACHE_DIR/apache.conf" E2E_APACHE_TREE="$APACHE_DIR/tree" E2E_WEB_USER="$WEB_USER"
 # In the background so that a signal to this script runs the cleanup at once (bash defers traps while a
 # foreground command runs).
 RUST_BACKTRACE=0 timeout 900 cargo test --quiet --test e2e -- --ignored --test-threads=1 --nocapture "$@" &
