@@ -1234,46 +1234,79 @@ impl RawSse {
     }
 }
 
-/// WebSocket and SSE through Apache: the plugin installs its proxy configuration; an app reaching
-/// `ws://<web server>/plugins/JeedomConnect/ws` gets WELCOME, a value change within 100 ms, runs CMD_EXEC, and is
-/// closed with EQUIPMENT_DISABLE; the plugin API sees the app's own address; the proxied SSE stream is byte for
-/// byte the direct one.
+/// The proxy configuration in place for the daemon's current port (idempotent: `unchanged` when it already is),
+/// and the reloaded Apache forwarding it.
+async fn ensure_proxy(rig: &Rig) -> u16 {
+    rig.ensure_daemon().await;
+    let daemon_port = rig.ws_port().await;
+    let r = webserver("apply");
+    assert!(r["state"] == "ok" || r["state"] == "unchanged", "the plugin's Apache configuration: {r}");
+    let conf = std::fs::read_to_string(apache_tree().join("conf-enabled/jeedomconnect.conf")).expect("enabled conf");
+    assert!(conf.contains(&format!("ws://127.0.0.1:{daemon_port}/")), "proxies to the daemon's port: {conf}");
+    wait_status(rig, &format!("{SSE_PROXY_PATH}?apiKey=x"), |st| st == 200, "Apache forwarding the daemon's SSE").await;
+    daemon_port
+}
+
+fn apache_tree() -> PathBuf {
+    PathBuf::from(std::env::var("E2E_APACHE_TREE").expect("E2E_APACHE_TREE unset: run with bash tests/e2e/run.sh"))
+}
+
+fn apache_port(rig: &Rig) -> u16 {
+    rig.base.rsplit(':').next().and_then(|p| p.trim_end_matches('/').parse().ok()).expect("apache port")
+}
+
+/// "WebSocket through Jeedom's web server" ticked on the configuration page (the rig's config save path), then the
+/// plugin's install step (root, as Jeedom runs it) writes its Apache configuration into the rig's private Debian
+/// tree (a2enmod/a2enconf with APACHE_CONFDIR), checks it (`apache2 -t`) and reloads the rig's Apache
+/// (`-k graceful`): the proxied paths answer, and the QR codes / PLUGIN_CONFIG carry the proxied addresses.
 #[tokio::test]
 #[ignore]
-async fn s9a_websocket_and_sse_through_jeedoms_web_server() {
+async fn s9a_plugin_installs_its_apache_proxy_and_the_addresses_follow() {
     let rig = Rig::from_env();
     rig.ensure_daemon().await;
     let daemon_port = rig.ws_port().await;
-    let apache_port: u16 = rig.base.rsplit(':').next().and_then(|p| p.parse().ok()).expect("apache port");
-    assert_eq!(get_status(&rig, &format!("{SSE_PROXY_PATH}?apiKey=x")).await, 404, "no proxy before the install");
-
-    // "WebSocket through Jeedom's web server" ticked on the configuration page; the install step (root) writes
-    // the Apache configuration, checks it and reloads the server.
-    let quiet = rig.equipment("s9 quiet", "http", &[]).await;
+    let tree = apache_tree();
+    if !tree.join("conf-enabled/jeedomconnect.conf").exists() {
+        assert_eq!(get_status(&rig, &format!("{SSE_PROXY_PATH}?apiKey=x")).await, 404, "no proxy before the install");
+    }
+    let quiet = rig.equipment("s9a quiet", "http", &[]).await;
     let r = rig.call("config_save", &[("values", json!({"wsThroughJeedom": "1"}).to_string())]).await;
     assert_eq!(r["ok"], true, "config save: {r}");
     let installed = webserver("apply");
-    assert_eq!(installed["state"], "ok", "the plugin's Apache configuration: {installed}");
-    let tree = PathBuf::from(std::env::var("E2E_APACHE_TREE").unwrap());
+    assert!(installed["state"] == "ok" || installed["state"] == "unchanged", "{installed}");
+    for m in ["proxy", "proxy_http", "proxy_wstunnel", "headers"] {
+        assert!(tree.join(format!("mods-enabled/{m}.load")).exists(), "a2enmod {m} in the rig's tree");
+    }
+    assert!(tree.join("conf-available/jeedomconnect.conf").is_file(), "conf-available/jeedomconnect.conf");
     let conf = std::fs::read_to_string(tree.join("conf-enabled/jeedomconnect.conf")).expect("enabled configuration");
     assert!(conf.contains(&format!("ws://127.0.0.1:{daemon_port}/")), "proxies to the daemon's port: {conf}");
-    let sse_probe = format!("{SSE_PROXY_PATH}?apiKey=x");
-    wait_status(&rig, &sse_probe, |st| st == 200, "the reloaded Apache forwarding the daemon's SSE").await;
-    let internal = format!("ws://127.0.0.1:{apache_port}{WS_PROXY_PATH}");
+    wait_status(&rig, &format!("{SSE_PROXY_PATH}?apiKey=x"), |st| st == 200, "the reloaded Apache forwarding SSE")
+        .await;
+    let internal = format!("ws://127.0.0.1:{}{WS_PROXY_PATH}", apache_port(&rig));
     let pc = rig.api("GET_PLUGIN_CONFIG", json!({})).await;
     assert_eq!(pc["payload"]["internalWsAddress"], internal, "PLUGIN_CONFIG: {pc}");
     assert_eq!(pc["payload"]["wsAddress"], format!("wss://jeedom.e2e.test{WS_PROXY_PATH}"), "PLUGIN_CONFIG: {pc}");
     let qr = rig.call("qr", &[("id", quiet.id.clone())]).await;
-    assert_eq!(qr["content"]["internalWsAddress"], internal, "the QR code carries the new address: {qr}");
+    assert_eq!(qr["content"]["internalWsAddress"], internal, "the QR code carries the proxied address: {qr}");
+}
 
-    // An app on another address (127.0.0.2) through Apache.
-    let (infos, actions) = rig.virtual_cmds("s9 switch", 1).await;
+/// An app on another loopback address (127.0.0.2) reaching `ws://<Apache>/plugins/JeedomConnect/ws`: WELCOME, a
+/// value change within 100 ms, CMD_EXEC runs the Jeedom action; the plugin API saw 127.0.0.2 (Apache's X-Real-IP →
+/// daemon → API), not the proxy's 127.0.0.1; disabling the equipment → EQUIPMENT_DISABLE then close 1000, through
+/// Apache.
+#[tokio::test]
+#[ignore]
+async fn s9b_websocket_through_apache() {
+    let rig = Rig::from_env();
+    ensure_proxy(&rig).await;
+    let url = format!("ws://127.0.0.1:{}{WS_PROXY_PATH}", apache_port(&rig));
+    let (infos, actions) = rig.virtual_cmds("s9b switch", 1).await;
     let (info, action) = (infos[0].clone(), actions[0].clone());
-    let cmds = vec![info.clone(), action.clone()];
-    let eq = rig.equipment("s9 ws", "ws", &cmds).await;
+    let eq = rig.equipment("s9b ws", "ws", &[info.clone(), action.clone()]).await;
     let hash = rig.user_hash().await;
     let app_ip: std::net::IpAddr = "127.0.0.2".parse().unwrap();
-    let ws = WsClient::connect_url(&internal, Some(app_ip), &eq, "s9-ws", &hash).await.expect("WELCOME via Apache");
+    let ws = WsClient::connect_url(&url, Some(app_ip), &eq, "s9b-ws", &hash).await.expect("WELCOME via Apache");
+    assert_eq!(ws.welcome["type"], "WELCOME", "{}", ws.welcome);
     let t0 = rig.event(&info, "via-apache").await;
     let t = ws.wait_cmd(&info, "via-apache", 2.0).await;
     assert!(t - t0 < PUSH_BUDGET, "value change through Apache after {:.1} ms", (t - t0) * 1000.0);
@@ -1286,32 +1319,13 @@ async fn s9a_websocket_and_sse_through_jeedoms_web_server() {
         a.iter().filter(|e| e["id"] == json!(action) && e["options"]["message"] == "exec-via-apache").count()
     });
     assert_eq!(ran, 1, "CMD_EXEC through Apache runs the action once: {log}");
-    // the plugin API saw the app's address (Apache → X-Real-IP → daemon → X-Real-IP → API), not the proxy's
+    // the plugin API's own record of the address it used for this app's CONNECT (debug line of JeedomConnectApi)
     let plugin_log = std::fs::read_to_string(format!("{}/jeedom/log/JeedomConnect", std::env::var("E2E_DIR").unwrap()))
         .unwrap_or_default();
     let connects: Vec<&str> =
-        plugin_log.lines().filter(|l| l.contains(&format!("[WS] CONNECT eq={}", eq.id))).collect();
-    assert!(connects.last().is_some_and(|l| l.ends_with("from 127.0.0.2")), "API's view of the app: {connects:?}");
-
-    // SSE: through Apache and direct, two HTTP-mode phones with the same widgets get the same bytes.
-    let (sensors, _) = rig.virtual_cmds("s9 sensor", 1).await;
-    let sensor = sensors[0].clone();
-    let a = rig.equipment("s9 sse direct", "http", &sensors).await;
-    let b = rig.equipment("s9 sse proxied", "http", &sensors).await;
-    // both streams opened within the same second (the SET_EVENTS' HIST_DATETIME is the stream's start second)
-    let frac = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_millis() as u64;
-    sleep_ms(1050 - frac.min(1000)).await;
-    let direct = RawSse::open(format!("http://127.0.0.1:{daemon_port}/sse?apiKey={}", a.api_key)).await;
-    let proxied = RawSse::open(format!("{}{SSE_PROXY_PATH}?apiKey={}", rig.base, b.api_key)).await;
-    direct.wait_block("SET_INFO direct", 10.0, |b| b.contains("SET_INFO")).await;
-    proxied.wait_block("SET_INFO through Apache", 10.0, |b| b.contains("SET_INFO")).await;
-    rig.event(&sensor, "sse-same-bytes").await;
-    let d = direct.wait_block("the event, direct", 5.0, |b| b.contains("sse-same-bytes")).await;
-    let p = proxied.wait_block("the event, through Apache", 5.0, |b| b.contains("sse-same-bytes")).await;
-    assert!(d.starts_with("id:") && d.ends_with("\r\n\r\n"), "{d:?}");
-    assert_eq!(p, d, "the SSE event through Apache is byte for byte the direct one");
-    let hb = "data:\"{\\\"event\\\":\\\"heartbeat\\\"}\"\r\n\r\n";
-    proxied.wait_block("a heartbeat through Apache", 12.0, |b| b == hb).await;
+        plugin_log.lines().filter(|l| l.contains(&format!("[WS] CONNECT eq={} ", eq.id))).collect();
+    assert!(!connects.is_empty(), "no CONNECT of eq {} in the plugin log", eq.id);
+    assert!(connects.iter().all(|l| l.ends_with(" from 127.0.0.2")), "the API's view of the app: {connects:?}");
 
     // The daemon's close codes pass through: disabling the equipment → EQUIPMENT_DISABLE, then 1000.
     rig.save_equipment(&eq, json!({"isEnable": "0"})).await;
@@ -1321,27 +1335,81 @@ async fn s9a_websocket_and_sse_through_jeedoms_web_server() {
     assert_eq!(ws.close_code(), Some(Some(1000)), "close 1000 through Apache");
 }
 
-/// Removing the plugin removes its Apache configuration and leaves the site serving. Runs last: it removes the
-/// plugin's hooks (and stops the daemon).
+/// The SSE stream through `/plugins/JeedomConnect/sse` is byte for byte the direct one: the same phone's SET_INFO,
+/// the SET_EVENTS block (with its `id:` cursor) of the same change, the heartbeat.
+#[tokio::test]
+#[ignore]
+async fn s9c_sse_through_apache_is_byte_for_byte_the_direct_one() {
+    let rig = Rig::from_env();
+    let daemon_port = ensure_proxy(&rig).await;
+    let (sensors, _) = rig.virtual_cmds("s9c sensor", 1).await;
+    let sensor = sensors[0].clone();
+    let a = rig.equipment("s9c sse direct", "http", &sensors).await;
+    let b = rig.equipment("s9c sse proxied", "http", &sensors).await;
+    let direct_url = |eq: &Eq| format!("http://127.0.0.1:{daemon_port}/sse?apiKey={}", eq.api_key);
+    let proxied_url = |eq: &Eq| format!("{}{SSE_PROXY_PATH}?apiKey={}", rig.base, eq.api_key);
+
+    // SET_INFO of one phone, direct then through Apache (a newer stream ends the older one)
+    let first = RawSse::open(direct_url(&a)).await;
+    let info_direct = first.wait_block("SET_INFO direct", 10.0, |b| b.contains("SET_INFO")).await;
+    drop(first);
+    let again = RawSse::open(proxied_url(&a)).await;
+    let info_proxied = again.wait_block("SET_INFO through Apache", 10.0, |b| b.contains("SET_INFO")).await;
+    drop(again);
+    assert!(info_direct.starts_with("data:") && info_direct.ends_with("\r\n\r\n"), "{info_direct:?}");
+    assert_eq!(info_proxied, info_direct, "SET_INFO through Apache is byte for byte the direct one");
+
+    // Two phones with the same widgets, streams opened within the same second (SET_EVENTS' HIST_DATETIME is the
+    // stream's start second): the same change arrives as the same bytes, `id:` cursor included.
+    let frac = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_millis() as u64;
+    sleep_ms(1050 - frac.min(1000)).await;
+    let direct = RawSse::open(direct_url(&a)).await;
+    let proxied = RawSse::open(proxied_url(&b)).await;
+    direct.wait_block("SET_INFO direct", 10.0, |b| b.contains("SET_INFO")).await;
+    proxied.wait_block("SET_INFO through Apache", 10.0, |b| b.contains("SET_INFO")).await;
+    rig.event(&sensor, "sse-same-bytes").await;
+    let d = direct.wait_block("the event, direct", 5.0, |b| b.contains("sse-same-bytes")).await;
+    let p = proxied.wait_block("the event, through Apache", 5.0, |b| b.contains("sse-same-bytes")).await;
+    assert!(d.starts_with("id:") && d.contains("SET_EVENTS") && d.ends_with("\r\n\r\n"), "{d:?}");
+    assert_eq!(p, d, "the SET_EVENTS block through Apache is byte for byte the direct one");
+    let is_hb = |b: &str| b.contains("heartbeat");
+    let hd = direct.wait_block("a heartbeat, direct", 12.0, is_hb).await;
+    let hp = proxied.wait_block("a heartbeat through Apache", 12.0, is_hb).await;
+    assert_eq!(hd, "data:\"{\\\"event\\\":\\\"heartbeat\\\"}\"\r\n\r\n", "the direct heartbeat");
+    assert_eq!(hp, hd, "the heartbeat through Apache is byte for byte the direct one");
+}
+
+/// Removing the plugin (its remove hook `JeedomConnect_remove()`, run as Jeedom runs it) removes its Apache
+/// configuration, Apache (gracefully reloaded) still serves the site and the API, and `/plugins/JeedomConnect/ws`
+/// no longer upgrades. Runs last: the plugin's hooks are gone and its daemon is stopped afterwards.
 #[tokio::test]
 #[ignore]
 async fn s9z_removing_the_plugin_removes_the_web_server_configuration() {
     let rig = Rig::from_env();
-    rig.ensure_daemon().await;
-    let installed = webserver("apply");
-    assert!(installed["state"] == "ok" || installed["state"] == "unchanged", "{installed}");
-    let tree = PathBuf::from(std::env::var("E2E_APACHE_TREE").unwrap());
-    assert!(tree.join("conf-enabled/jeedomconnect.conf").exists());
+    ensure_proxy(&rig).await;
+    let tree = apache_tree();
+    let url = format!("ws://127.0.0.1:{}{WS_PROXY_PATH}", apache_port(&rig));
+    match WsClient::open_url(&url, None).await {
+        Ok((_sink, _log, reader)) => reader.abort(),
+        Err(e) => panic!("before the removal {url} should upgrade: {e}"),
+    }
     let removed = webserver("remove");
     assert_eq!(removed["installed"], false, "{removed}");
     assert!(!tree.join("conf-available/jeedomconnect.conf").exists(), "configuration file deleted");
     assert!(!tree.join("conf-enabled/jeedomconnect.conf").exists(), "configuration disabled");
-    // the reloaded Apache still serves the site, and no longer forwards the daemon's paths (404, not a 502/503
-    // of a proxy whose daemon is gone)
+    // the reloaded Apache no longer forwards the daemon's paths (404 of the site, not a 502/503 of a proxy whose
+    // daemon is gone), still serves the site and the API
     let sse_probe = format!("{SSE_PROXY_PATH}?apiKey=x");
     wait_status(&rig, &sse_probe, |st| st == 404, "the reloaded Apache without the proxy").await;
     assert_eq!(rig.call("ping", &[]).await["pong"], true, "the site still answers");
     let pc = rig.api("GET_PLUGIN_CONFIG", json!({})).await;
     assert_eq!(pc["type"], "PLUGIN_CONFIG", "{pc}");
     assert_eq!(get_status(&rig, WS_PROXY_PATH).await, 404, "no WebSocket forwarding left");
+    match WsClient::open_url(&url, None).await {
+        Ok((_sink, _log, reader)) => {
+            reader.abort();
+            panic!("{url} still upgrades after the plugin's removal")
+        }
+        Err(e) => assert!(e.contains("404"), "{url} after the removal: {e}"),
+    }
 }
