@@ -1,9 +1,11 @@
 //! The relay: an app's JSON-RPC request, passed to the plugin's PHP API (`--callback`) and answered in the HTTP
 //! body (design.md §4.4).
 //!
-//! One keep-alive HTTP client for the whole daemon. A request is retried only when the connection could not be
-//! made (so nothing was sent); anything else that goes wrong comes back as a [`RelayError`] that the transport turns
-//! into an `EXCEPTION` for the app.
+//! One keep-alive HTTP client for the whole daemon, with at most [`MAX_CONCURRENT`] requests in flight so that a
+//! burst (every phone of a Wi-Fi network dropping at once, each with its `DISCONNECT`) queues here instead of
+//! filling every PHP worker of the web server. A request is retried only when the connection could not be made (so
+//! nothing was sent); anything else that goes wrong comes back as a [`RelayError`] that the transport turns into an
+//! `EXCEPTION` for the app.
 
 use std::time::Duration;
 
@@ -39,10 +41,14 @@ impl std::fmt::Display for RelayError {
     }
 }
 
+/// Requests to PHP in flight at once, all connections together.
+pub const MAX_CONCURRENT: usize = 16;
+
 pub struct Relay {
     client: reqwest::Client,
     url: String,
     timeout: Duration,
+    slots: tokio::sync::Semaphore,
 }
 
 impl Relay {
@@ -54,13 +60,21 @@ impl Relay {
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
             .unwrap_or_default();
-        Relay { client, url: format!("{callback}{sep}apikey={key}"), timeout }
+        Relay {
+            client,
+            url: format!("{callback}{sep}apikey={key}"),
+            timeout,
+            slots: tokio::sync::Semaphore::new(MAX_CONCURRENT),
+        }
     }
 
     /// Sends one request; `body` is the complete JSON-RPC object.
     pub async fn call(&self, body: &Value, real_ip: &str, metrics: &Metrics) -> Result<Answer, RelayError> {
         inc(&metrics.relay_requests);
-        let result = self.send(body, real_ip).await;
+        let result = match self.slots.acquire().await {
+            Ok(_slot) => self.send(body, real_ip).await,
+            Err(_) => Err(RelayError::Unreachable),
+        };
         if let Err(e) = &result {
             inc(&metrics.relay_failures);
             let method = body.get("method").and_then(Value::as_str).unwrap_or("?");
