@@ -12,4 +12,4 @@ run "daemon: cargo test" cargo test --no-fail-fast
 run "plugin: PHP" bash tests/php/run.sh
 run "end to end: Apache + plugin + daemon" bash tests/e2e/run.sh
 run "demo page: headless Chromium" bash tests/chromium/run.sh
-echo "test suites: $suites passed, 0 failed"
+echo "suites: $suites passed, 0 failed"
