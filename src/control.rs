@@ -181,7 +181,7 @@ async fn events(hub: &Arc<Hub>, msg: &Value) -> Result<f64, String> {
         }
     }
     if items.is_empty() {
-        return Ok(cursor_to_secs(hub.journal.head().await));
+        return Ok(cursor_to_secs(hub.journal.head()));
     }
     add(&hub.metrics.events_in, items.len() as u64);
     let batch = hub.journal.append(items).await?;

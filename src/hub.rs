@@ -259,6 +259,23 @@ impl Hub {
         }
     }
 
+    /// Known devices, and how many of them have a live connection.
+    pub fn device_counts(&self) -> (u64, u64) {
+        let devices = read(&self.devices);
+        let sessions = read(&self.sessions);
+        (devices.len() as u64, devices.keys().filter(|k| sessions.contains_key(*k)).count() as u64)
+    }
+
+    pub fn uptime_secs(&self) -> u64 {
+        self.started.elapsed().as_secs()
+    }
+
+    /// Live connections, all transports together.
+    pub fn live_connections(&self) -> u64 {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.metrics.ws_connections.load(Relaxed) + self.metrics.sse_connections.load(Relaxed)
+    }
+
     /// `STATUS`.
     pub fn status(&self) -> Value {
         let devices = read(&self.devices);
@@ -283,7 +300,7 @@ impl Hub {
             .collect();
         let mut status = self.metrics.to_json();
         status["version"] = json!(env!("CARGO_PKG_VERSION"));
-        status["uptime"] = json!(self.started.elapsed().as_secs());
+        status["uptime"] = json!(self.uptime_secs());
         status["devices"] = Value::Array(list);
         status
     }

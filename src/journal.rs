@@ -12,6 +12,7 @@
 //! Cursors are unix times in microseconds, strictly increasing; the app sees them as float seconds.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -87,6 +88,8 @@ pub struct Retention {
 pub struct Journal {
     tx: mpsc::Sender<Op>,
     reader: Arc<Mutex<Connection>>,
+    /// The newest committed cursor, published by the writer after each commit.
+    head: Arc<AtomicI64>,
 }
 
 /// What was on disk at start.
@@ -145,11 +148,12 @@ impl Journal {
         let (tx, rx) = mpsc::channel();
         let (done_tx, done_rx) = tokio::sync::mpsc::unbounded_channel();
         let mut w = Writer::new(writer, retention, done_tx).map_err(err)?;
+        let head = w.head.clone();
         std::thread::Builder::new()
             .name("journal".into())
             .spawn(move || w.run(rx))
             .map_err(|e| format!("journal thread: {e}"))?;
-        Ok((Journal { tx, reader: Arc::new(Mutex::new(reader)) }, Loaded { devices }, done_rx))
+        Ok((Journal { tx, reader: Arc::new(Mutex::new(reader)), head }, Loaded { devices }, done_rx))
     }
 
     /// Journals the items; resolves once they are committed (the hub gets them for fan-out at the same time).
@@ -199,9 +203,9 @@ impl Journal {
         .map_err(|e| format!("journal read: {e}"))?
     }
 
-    /// The newest cursor handed out so far.
-    pub async fn head(&self) -> i64 {
-        self.since(i64::MAX, None, 0).await.map(|s| s.cursor).unwrap_or(0)
+    /// The newest committed cursor.
+    pub fn head(&self) -> i64 {
+        self.head.load(Ordering::Acquire)
     }
 }
 
@@ -241,6 +245,7 @@ fn read_since(conn: &Connection, after: i64, device: Option<&Device>, limit: usi
 struct Writer {
     conn: Connection,
     done: tokio::sync::mpsc::UnboundedSender<Batch>,
+    head: Arc<AtomicI64>,
     c: Counters,
 }
 
@@ -262,7 +267,8 @@ impl Writer {
         let last_cursor = meta(&conn, "last_cursor")?.max(max_event);
         let trimmed_upto = meta(&conn, "trimmed_upto")?;
         let count: i64 = conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
-        Ok(Writer { conn, done, c: Counters { retention, last_cursor, trimmed_upto, count: count as u64 } })
+        let head = Arc::new(AtomicI64::new(last_cursor));
+        Ok(Writer { conn, done, head, c: Counters { retention, last_cursor, trimmed_upto, count: count as u64 } })
     }
 
     fn run(&mut self, rx: mpsc::Receiver<Op>) {
@@ -346,6 +352,7 @@ impl Writer {
         })();
         match result {
             Ok(()) => {
+                self.head.store(self.c.last_cursor, Ordering::Release);
                 for b in batches.into_iter().filter(|b| !b.is_empty()) {
                     let _ = self.done.send(b);
                 }
@@ -451,7 +458,7 @@ mod tests {
             j.append(vec![cmd(if i % 2 == 0 { "1" } else { "2" }, i)]).await.unwrap();
         }
         assert!(j.since(first, None, 100).await.unwrap().overflow);
-        let head = j.head().await;
+        let head = j.head();
         let mut d = Device::from_json(&json!({"apiKey":"k","cmds":["2"]})).unwrap();
         let recent = j.since(head - 1, Some(d.clone()), 100).await.unwrap();
         assert!(!recent.overflow);

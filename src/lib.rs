@@ -74,8 +74,7 @@ impl Daemon {
         hub.shutdown.cancelled().await;
         // Connection tasks see the same token and send their close frames; give them a moment.
         for _ in 0..40 {
-            let m = hub.metrics.to_json();
-            if m["connections"]["ws"] == 0 && m["connections"]["sse"] == 0 {
+            if hub.live_connections() == 0 {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;

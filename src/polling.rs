@@ -90,7 +90,7 @@ pub async fn get_events(hub: &Hub, api_key: &str, request: &Value, caller: &Call
     let hist = hist(&params);
     let Some(after) = params.get("lastReadTimestamp").and_then(cursor_from_value) else {
         // A first call: the app has its snapshot (WELCOME / GET_INFO); it starts from now.
-        return serde_json::from_str(&frames::set_events(hub.journal.head().await, &hist, &[])).unwrap_or_default();
+        return serde_json::from_str(&frames::set_events(hub.journal.head(), &hist, &[])).unwrap_or_default();
     };
     match hub.journal.since(after, Some(device), MAX_ITEMS).await {
         Ok(since) if since.overflow => {
@@ -109,7 +109,7 @@ pub async fn get_events(hub: &Hub, api_key: &str, request: &Value, caller: &Call
 
 /// A full `SET_EVENTS` snapshot, built from PHP's `GET_INFO`, for a client whose cursor is too old.
 pub async fn snapshot(hub: &Hub, api_key: &str, hist: &Value, caller: &Caller<'_>) -> Value {
-    let head = hub.journal.head().await;
+    let head = hub.journal.head();
     let info = get_info(hub, api_key, caller).await;
     match info {
         Ok(info) => frames::set_events_snapshot(head, hist, &info),
@@ -138,14 +138,14 @@ pub async fn events_since(hub: &Hub, api_key: &str, cursor: &Value) -> Value {
     let mut reply = json!({"cursor": 0.0, "cmds": [], "scenarios": [], "objects": [], "pending": pending,
                            "overflow": false});
     let Some(after) = cursor_from_value(cursor) else {
-        reply["cursor"] = json!(cursor_to_secs(hub.journal.head().await));
+        reply["cursor"] = json!(cursor_to_secs(hub.journal.head()));
         return reply;
     };
     match hub.journal.since(after, Some(device), MAX_ITEMS).await {
         Ok(since) => {
             if since.overflow {
                 inc(&hub.metrics.overflows);
-                reply["cursor"] = json!(cursor_to_secs(hub.journal.head().await));
+                reply["cursor"] = json!(cursor_to_secs(hub.journal.head()));
                 reply["overflow"] = json!(true);
                 return reply;
             }

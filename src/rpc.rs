@@ -52,7 +52,7 @@ pub fn routes(hub: Arc<Hub>) -> BoxedFilter<(warp::reply::Response,)> {
     let health = warp::get().and(warp::path("health")).and(warp::path::end()).map(|| "ok".into_response());
     let key = warp::header::optional::<String>("x-jeedom-apikey")
         .and(warp::query::raw().or(warp::any().map(String::new)).unify())
-        .map(|header: Option<String>, query: String| header.or_else(|| query_param(&query, "apikey")));
+        .map(|header: Option<String>, query: String| header.or_else(|| crate::server::url_param(&query, "apikey")));
     let guarded = with_hub.clone().and(client).and(key).and_then(
         |hub: Arc<Hub>, client: Client, key: Option<String>| async move {
             if allowed(&hub, &client, key.as_deref()) {
@@ -69,13 +69,8 @@ pub fn routes(hub: Arc<Hub>) -> BoxedFilter<(warp::reply::Response,)> {
         .map(|hub: Arc<Hub>| warp::reply::json(&hub.status()).into_response());
     let metrics =
         warp::get().and(warp::path("metrics")).and(warp::path::end()).and(guarded.clone()).map(|hub: Arc<Hub>| {
-            let status = hub.status();
-            let list = status["devices"].as_array().cloned().unwrap_or_default();
-            let extra = crate::metrics::Extra {
-                devices: list.len() as u64,
-                devices_connected: list.iter().filter(|d| d["connected"] == true).count() as u64,
-                uptime_secs: status["uptime"].as_u64().unwrap_or(0),
-            };
+            let (devices, devices_connected) = hub.device_counts();
+            let extra = crate::metrics::Extra { devices, devices_connected, uptime_secs: hub.uptime_secs() };
             let text = hub.metrics.prometheus(&extra);
             warp::reply::with_header(text, "content-type", "text/plain; version=0.0.4; charset=utf-8").into_response()
         });
@@ -120,14 +115,6 @@ pub fn routes(hub: Arc<Hub>) -> BoxedFilter<(warp::reply::Response,)> {
 struct Forbidden;
 
 impl warp::reject::Reject for Forbidden {}
-
-fn query_param(query: &str, name: &str) -> Option<String> {
-    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
-        .ok()?
-        .into_iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v)
-}
 
 /// Routes that reveal devices or figures: from loopback, or with the plugin key.
 pub fn allowed(hub: &Hub, client: &Client, key: Option<&str>) -> bool {

@@ -201,7 +201,7 @@ fn open_sse(hub: Arc<Hub>, req: &Request<Incoming>, real_ip: String) -> Response
 }
 
 /// A query parameter, percent-decoded.
-fn url_param(query: &str, name: &str) -> Option<String> {
+pub fn url_param(query: &str, name: &str) -> Option<String> {
     serde_urlencoded::from_str::<Vec<(String, String)>>(query)
         .ok()?
         .into_iter()

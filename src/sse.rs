@@ -62,7 +62,7 @@ impl Stream {
             let _ = self.send(&not_found, None).await;
             return;
         };
-        let head_at_open = self.hub.journal.head().await;
+        let head_at_open = self.hub.journal.head();
         let state = polling::relay(&self.hub, &appstate(&key, "active", &sid), Some(&key), &caller).await;
         let Some(device) = self.hub.device(&key) else {
             let _ = self.send(&not_found, None).await;

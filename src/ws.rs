@@ -204,7 +204,7 @@ async fn handle(
         ("GET_EVENTS", Some(k)) if hub.device(k).is_some() => polling::get_events(&hub, k, &request, &caller).await,
         _ => {
             if method == "CONNECT" {
-                head = Some(hub.journal.head().await);
+                head = Some(hub.journal.head());
             }
             polling::relay(&hub, &request, key.as_deref(), &caller).await
         }
