@@ -237,26 +237,20 @@ class cmd {
     public function setUnite($_u) { $this->unite = $_u; return $this; }
 
     public function getConfiguration($_key = '', $_default = '') {
-        if ($_key === '') {
-            return $this->configuration;
-        }
-        return (isset($this->configuration[$_key]) && $this->configuration[$_key] !== '') ? $this->configuration[$_key] : $_default;
+        return utils::getJsonAttr($this->configuration, $_key, $_default, true);
     }
 
     public function setConfiguration($_key, $_value) {
-        $this->configuration[$_key] = $_value;
+        utils::setJsonAttr($this->configuration, $_key, $_value);
         return $this;
     }
 
     public function getDisplay($_key = '', $_default = '') {
-        if ($_key === '') {
-            return $this->display;
-        }
-        return isset($this->display[$_key]) ? $this->display[$_key] : $_default;
+        return utils::getJsonAttr($this->display, $_key, $_default);
     }
 
     public function setDisplay($_key, $_value) {
-        $this->display[$_key] = $_value;
+        utils::setJsonAttr($this->display, $_key, $_value);
         return $this;
     }
 }

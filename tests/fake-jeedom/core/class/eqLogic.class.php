@@ -152,26 +152,20 @@ class eqLogic {
     public function setIsVisible($_v) { $this->isVisible = (int) $_v; return $this; }
 
     public function getConfiguration($_key = '', $_default = '') {
-        if ($_key === '') {
-            return $this->configuration;
-        }
-        return (isset($this->configuration[$_key]) && $this->configuration[$_key] !== '') ? $this->configuration[$_key] : $_default;
+        return utils::getJsonAttr($this->configuration, $_key, $_default, true);
     }
 
     public function setConfiguration($_key, $_value) {
-        $this->configuration[$_key] = $_value;
+        utils::setJsonAttr($this->configuration, $_key, $_value);
         return $this;
     }
 
     public function getStatus($_key = '', $_default = '') {
-        if ($_key === '') {
-            return $this->status;
-        }
-        return isset($this->status[$_key]) ? $this->status[$_key] : $_default;
+        return utils::getJsonAttr($this->status, $_key, $_default);
     }
 
     public function setStatus($_key, $_value = null) {
-        $this->status[$_key] = $_value;
+        utils::setJsonAttr($this->status, $_key, $_value);
         return $this;
     }
 }

@@ -94,14 +94,11 @@ class scenario {
     public function setTags($_t) { $this->tags = $_t; $this->save(); return $this; }
 
     public function getDisplay($_key = '', $_default = '') {
-        if ($_key === '') {
-            return $this->display;
-        }
-        return isset($this->display[$_key]) ? $this->display[$_key] : $_default;
+        return utils::getJsonAttr($this->display, $_key, $_default);
     }
 
     public function setDisplay($_key, $_value) {
-        $this->display[$_key] = $_value;
+        utils::setJsonAttr($this->display, $_key, $_value);
         return $this;
     }
 

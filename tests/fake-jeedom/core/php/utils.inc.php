@@ -115,3 +115,25 @@ function sendVarToJS($_varName, $_value = '') {
 function displayException($e) {
     return $e->getMessage();
 }
+
+/* Jeedom's utils::getJsonAttr / setJsonAttr: the key-value fields of eqLogic, cmd and scenario (configuration,
+ * display, status) all read and write through these. $_emptyIsDefault: a stored '' reads as the default (Jeedom's
+ * configuration semantics). */
+class utils {
+    public static function getJsonAttr($_attr, $_key = '', $_default = '', $_emptyIsDefault = false) {
+        if ($_key === '') {
+            return $_attr;
+        }
+        if (!isset($_attr[$_key]) || ($_emptyIsDefault && $_attr[$_key] === '')) {
+            return $_default;
+        }
+        return $_attr[$_key];
+    }
+
+    public static function setJsonAttr(&$_attr, $_key, $_value) {
+        if (!is_array($_attr)) {
+            $_attr = array();
+        }
+        $_attr[$_key] = $_value;
+    }
+}
