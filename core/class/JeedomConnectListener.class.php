@@ -32,12 +32,13 @@ class JeedomConnectListener {
     }
 
     public static function onEvent($_option) {
-        if (!self::$pumpRegistered) {
+        $watched = JeedomConnectDevice::watched();
+        // No phone shows anything: nothing to pump at the end of this process either.
+        if (!self::$pumpRegistered && count($watched) > 0) {
             self::$pumpRegistered = true;
             register_shutdown_function(array(__CLASS__, 'pumpCoreEvents'));
         }
         $id = isset($_option['event_id']) ? (string) $_option['event_id'] : '';
-        $watched = JeedomConnectDevice::watched();
         if (!isset($watched[$id])) {
             return false;
         }
