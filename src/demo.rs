@@ -180,7 +180,11 @@ pub async fn start(opts: Options) -> Result<Running, String> {
     let (data_dir, temp_dir) = match &opts.data_dir {
         Some(d) => (d.clone(), None),
         None => {
-            let d = std::env::temp_dir().join(format!("jeedomconnectd-demo-{}", std::process::id()));
+            let d = std::env::temp_dir().join(format!(
+                "jeedomconnectd-demo-{}-{}",
+                std::process::id(),
+                uuid::Uuid::new_v4().simple()
+            ));
             (d.clone(), Some(d))
         }
     };
