@@ -1,4 +1,4 @@
-//! Command line of the daemon (design.md §4.1).
+//! Command line of the daemon (docs/architecture.md, "Command line").
 //!
 //! Jeedom starts daemons with `--flag value` pairs and may pass flags an older or newer daemon does not know, so
 //! unknown flags are collected as warnings instead of failing the start. That tolerance is why this is a small
@@ -32,8 +32,6 @@ pub struct Config {
     pub relay_timeout: Duration,
     /// Things worth a warning once logging is up (unknown flags, key on the command line).
     pub warnings: Vec<String>,
-    /// Demo mode only (`jeedomconnectd demo`): the device key the demo page at `/` uses. `None` = no demo page.
-    pub demo_page: Option<String>,
 }
 
 impl Config {
@@ -57,7 +55,6 @@ impl Config {
             retention_age: Duration::from_secs(24 * 3600),
             relay_timeout: Duration::from_secs(30),
             warnings: Vec::new(),
-            demo_page: None,
         }
     }
 }
@@ -68,10 +65,27 @@ pub enum Command {
     Run(Box<Config>),
     Version,
     Help,
-    /// `jeedomconnectd demo [flags]`: the daemon with a simulated Jeedom and a live page (`demo.rs`).
-    Demo(Vec<String>),
-    /// `jeedomconnectd bench SCENARIO [flags]`: load tests against a daemon it starts (`bench.rs`).
-    Bench(Vec<String>),
+}
+
+/// Why the command line was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} needs a value")]
+    MissingValue(String),
+    #[error("{flag}: '{value}' is not a valid number")]
+    NotANumber { flag: String, value: String },
+    #[error("{0}: must be a positive number of seconds")]
+    NotPositive(String),
+    #[error("--bind: '{0}' is not an IP address")]
+    NotAnAddress(String),
+    #[error("--apikey-file {path}: {source}")]
+    KeyFile { path: String, source: std::io::Error },
+    #[error("--apikey-file {0}: must not be readable by group or others (chmod 600)")]
+    KeyFileShared(String),
+    #[error("no plugin key: set ${APIKEY_ENV} or pass --apikey-file FILE")]
+    NoKey,
+    #[error("'{0}' is its own program now: cargo run --release -p jeedomconnect-{0} (see README)")]
+    Moved(String),
 }
 
 pub const USAGE: &str = "usage: jeedomconnectd [--loglevel debug|info|notice|warning|error|critical|none]
@@ -79,20 +93,16 @@ pub const USAGE: &str = "usage: jeedomconnectd [--loglevel debug|info|notice|war
     [--apikey-file FILE] [--auth-timeout S] [--ping-interval S] [--max-message BYTES] [--queue-limit N]
     [--sse-heartbeat S] [--retention-events N] [--retention-hours H] [--relay-timeout S]
   The plugin key comes from $JEEDOMCONNECTD_APIKEY or --apikey-file (a 0600 file); --apikey KEY works but shows in ps.
-  jeedomconnectd --version
-  jeedomconnectd demo [--bind ADDR] [--websocketport P]   a simulated Jeedom and a live web page (see README)
-  jeedomconnectd bench SCENARIO [...]                      benchmarks (see BENCHMARKS.md; `bench help`)";
+  jeedomconnectd --version";
 
-pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
+pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, ConfigError> {
     let mut cfg = Config::with_key("");
     let mut key_arg: Option<String> = None;
     let mut key_file: Option<PathBuf> = None;
     let mut args = args.into_iter().peekable();
-    // A first positional word is a subcommand; what follows is its own business.
-    match args.peek().map(String::as_str) {
-        Some("demo") => return Ok(Command::Demo(args.skip(1).collect())),
-        Some("bench") => return Ok(Command::Bench(args.skip(1).collect())),
-        _ => {}
+    // The demo and the benchmarks were once subcommands of this binary; say where they went.
+    if let Some(word @ ("demo" | "bench")) = args.peek().map(String::as_str) {
+        return Err(ConfigError::Moved(word.to_string()));
     }
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -132,7 +142,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             Some(v) => v,
             None => match args.peek() {
                 Some(next) if !next.starts_with("--") => args.next().unwrap_or_default(),
-                _ if known.contains(&flag.as_str()) => return Err(format!("{flag} needs a value")),
+                _ if known.contains(&flag.as_str()) => return Err(ConfigError::MissingValue(flag)),
                 _ => String::new(),
             },
         };
@@ -143,7 +153,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
             "--bind" => {
                 cfg.bind = match value.as_str() {
                     "" | "*" | "all" => None,
-                    v => Some(v.parse().map_err(|_| format!("--bind: '{v}' is not an IP address"))?),
+                    v => Some(v.parse().map_err(|_| ConfigError::NotAnAddress(v.to_string()))?),
                 }
             }
             "--callback" => cfg.callback = value,
@@ -173,30 +183,31 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
         String::new()
     };
     if cfg.apikey.is_empty() {
-        return Err(format!("no plugin key: set ${APIKEY_ENV} or pass --apikey-file FILE"));
+        return Err(ConfigError::NoKey);
     }
     Ok(Command::Run(Box::new(cfg)))
 }
 
-fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, String> {
-    value.trim().parse().map_err(|_| format!("{flag}: '{value}' is not a valid number"))
+fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, ConfigError> {
+    value.trim().parse().map_err(|_| ConfigError::NotANumber { flag: flag.into(), value: value.into() })
 }
 
-fn seconds(flag: &str, value: &str) -> Result<Duration, String> {
+fn seconds(flag: &str, value: &str) -> Result<Duration, ConfigError> {
     let s: f64 = number(flag, value)?;
     if !(s > 0.0 && s.is_finite()) {
-        return Err(format!("{flag}: must be a positive number of seconds"));
+        return Err(ConfigError::NotPositive(flag.into()));
     }
     Ok(Duration::from_secs_f64(s))
 }
 
-fn read_key_file(path: &std::path::Path) -> Result<String, String> {
+fn read_key_file(path: &std::path::Path) -> Result<String, ConfigError> {
     use std::os::unix::fs::PermissionsExt;
-    let meta = std::fs::metadata(path).map_err(|e| format!("--apikey-file {}: {e}", path.display()))?;
+    let shown = || path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|source| ConfigError::KeyFile { path: shown(), source })?;
     if meta.permissions().mode() & 0o077 != 0 {
-        return Err(format!("--apikey-file {}: must not be readable by group or others (chmod 600)", path.display()));
+        return Err(ConfigError::KeyFileShared(shown()));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("--apikey-file {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::KeyFile { path: shown(), source })?;
     Ok(text.trim().to_string())
 }
 
@@ -236,9 +247,9 @@ mod tests {
     }
 
     #[test]
-    fn subcommands_take_the_rest() {
-        let Ok(Command::Demo(rest)) = parse(args("demo --bind 127.0.0.1")) else { panic!() };
-        assert_eq!(rest, args("--bind 127.0.0.1"));
-        assert!(matches!(parse(args("bench latency")), Ok(Command::Bench(r)) if r == args("latency")));
+    fn the_old_subcommands_say_where_they_went() {
+        let e = parse(args("demo --bind 127.0.0.1")).unwrap_err();
+        assert!(e.to_string().contains("-p jeedomconnect-demo"), "{e}");
+        assert!(matches!(parse(args("bench latency")), Err(ConfigError::Moved(w)) if w == "bench"));
     }
 }

@@ -1,10 +1,11 @@
-//! The control socket (127.0.0.1:`--socketport`): how PHP talks to the daemon (design.md §4.3).
+//! The control socket (127.0.0.1:`--socketport`): how PHP talks to the daemon (docs/architecture.md, "Control socket").
 //!
 //! One JSON object per line, or one object closed by EOF (what the old plugin's `socket_write` sends). Every object
 //! carries the plugin key in `jeedomApiKey`, compared in constant time. `EVENTS_SINCE` and `STATUS` answer one
 //! line; the other messages answer only when they fail, or when they ask for it with `"ack": true`.
+//! (docs/architecture.md, "Control socket", lists every message.)
 
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use serde_json::{json, Value};
@@ -15,28 +16,24 @@ use tokio::net::{TcpListener, TcpStream};
 use crate::device::{id_string, Device, Kind};
 use crate::hub::Hub;
 use crate::journal::cursor_to_secs;
+use crate::journal::JournalError;
+use crate::limits::MAX_CONTROL_LINE as MAX_LINE;
+use crate::listener::next_connection;
 use crate::logging::mask;
 use crate::metrics::add;
 use crate::polling;
 
-/// Largest control message (a big `EVENTS` or `DEVICES` batch).
-const MAX_LINE: usize = 16 << 20;
-
-pub fn bind(port: u16) -> Result<TcpListener, String> {
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let std = std::net::TcpListener::bind(addr).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AddrInUse {
-            format!("control port {port} is already in use (another jeedomconnectd still running?)")
-        } else {
-            format!("cannot listen on control port {port}: {e}")
-        }
-    })?;
-    std.set_nonblocking(true).map_err(|e| e.to_string())?;
-    TcpListener::from_std(std).map_err(|e| e.to_string())
+/// Why an `EVENTS` message was refused.
+#[derive(Debug, thiserror::Error)]
+enum EventsError {
+    #[error("EVENTS needs an events list")]
+    NoList,
+    #[error(transparent)]
+    Journal(#[from] JournalError),
 }
 
 pub async fn serve(hub: Arc<Hub>, listener: TcpListener) {
-    while let Some((stream, peer)) = crate::server::next_connection(&hub, &listener, "control port").await {
+    while let Some((stream, peer)) = next_connection(&hub.shutdown, &listener, "control port").await {
         tokio::spawn(connection(hub.clone(), stream, peer));
     }
 }
@@ -65,14 +62,10 @@ async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr) {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let (answer, keep_going) = handle(&hub, &line, peer).await;
-        if let Some(answer) = answer {
+        if let Some(answer) = handle(&hub, &line, peer).await {
             if reply(&mut write, &answer).await.is_err() {
                 return;
             }
-        }
-        if !keep_going {
-            return;
         }
     }
 }
@@ -87,14 +80,14 @@ fn error(msg: impl Into<String>) -> Value {
     json!({"ok": false, "error": msg.into()})
 }
 
-/// One message; returns the line to answer (if any) and whether to keep reading this connection.
-async fn handle(hub: &Arc<Hub>, line: &[u8], peer: SocketAddr) -> (Option<Value>, bool) {
+/// One message; returns the line to answer, if any.
+async fn handle(hub: &Arc<Hub>, line: &[u8], peer: SocketAddr) -> Option<Value> {
     let mut msg: Value = match serde_json::from_slice(line) {
         Ok(v @ Value::Object(_)) => v,
-        Ok(_) => return (Some(error("a JSON object is expected")), true),
+        Ok(_) => return Some(error("a JSON object is expected")),
         Err(e) => {
             tracing::warn!("control {peer}: malformed message: {e}");
-            return (Some(error(format!("invalid JSON: {e}"))), true);
+            return Some(error(format!("invalid JSON: {e}")));
         }
     };
     let key = msg.as_object_mut().and_then(|o| o.remove("jeedomApiKey"));
@@ -102,7 +95,7 @@ async fn handle(hub: &Arc<Hub>, line: &[u8], peer: SocketAddr) -> (Option<Value>
         key.as_ref().and_then(Value::as_str).is_some_and(|k| bool::from(k.as_bytes().ct_eq(hub.cfg.apikey.as_bytes())));
     if !key_ok {
         tracing::warn!("control {peer}: message rejected: missing or wrong plugin key");
-        return (Some(error("wrong plugin key")), true);
+        return Some(error("wrong plugin key"));
     }
     let ack = msg.get("ack").and_then(Value::as_bool).unwrap_or(false);
     let kind = msg.get("type").and_then(Value::as_str).unwrap_or("").to_string();
@@ -116,8 +109,8 @@ async fn handle(hub: &Arc<Hub>, line: &[u8], peer: SocketAddr) -> (Option<Value>
     };
     match kind.as_str() {
         "EVENTS" => match events(hub, &msg).await {
-            Ok(cursor) => (done(json!({"cursor": cursor})), true),
-            Err(e) => (Some(error(e)), true),
+            Ok(cursor) => done(json!({"cursor": cursor})),
+            Err(e) => Some(error(e.to_string())),
         },
         "DEVICES" => {
             let list = msg.get("devices").and_then(Value::as_array).cloned().unwrap_or_default();
@@ -125,47 +118,47 @@ async fn handle(hub: &Arc<Hub>, line: &[u8], peer: SocketAddr) -> (Option<Value>
             for d in &list {
                 match Device::from_json(d) {
                     Ok(d) => devices.push(d),
-                    Err(e) => return (Some(error(format!("DEVICES: {e}"))), true),
+                    Err(e) => return Some(error(format!("DEVICES: {e}"))),
                 }
             }
             let full = crate::device::flag(msg.get("full"));
             tracing::debug!("control: {} device record(s){}", devices.len(), if full { " (full set)" } else { "" });
             hub.apply_devices(devices, full);
-            (done(json!({})), true)
+            done(json!({}))
         }
         "PUSH" => match (eq_key, msg.get("message")) {
             (Some(k), Some(m)) if m.is_object() => {
                 hub.push(&k, m.clone());
-                (done(json!({})), true)
+                done(json!({}))
             }
-            _ => (Some(error("PUSH needs eqApiKey and a message object")), true),
+            _ => Some(error("PUSH needs eqApiKey and a message object")),
         },
         "CLOSE_DEVICE" => match eq_key {
             Some(k) => {
                 hub.close_device(&k, msg.get("reason").and_then(Value::as_str).unwrap_or("closed by the plugin"));
-                (done(json!({})), true)
+                done(json!({}))
             }
-            None => (Some(error("CLOSE_DEVICE needs eqApiKey")), true),
+            None => Some(error("CLOSE_DEVICE needs eqApiKey")),
         },
         "EVENTS_SINCE" => match eq_key {
-            Some(k) => (Some(polling::events_since(hub, &k, msg.get("cursor").unwrap_or(&Value::Null)).await), true),
-            None => (Some(error("EVENTS_SINCE needs eqApiKey")), true),
+            Some(k) => Some(polling::events_since(hub, &k, msg.get("cursor").unwrap_or(&Value::Null)).await),
+            None => Some(error("EVENTS_SINCE needs eqApiKey")),
         },
-        "STATUS" => (Some(hub.status()), true),
+        "STATUS" => Some(hub.status()),
         // The old plugin's sendToDaemon: an app message for one device.
         _ if eq_key.is_some() => {
             let k = eq_key.unwrap_or_default();
             tracing::debug!("control: {} message for {}", if kind.is_empty() { "untyped" } else { &kind }, mask(&k));
             hub.push(&k, msg);
-            (done(json!({})), true)
+            done(json!({}))
         }
-        _ => (Some(error(format!("unknown message type '{kind}'"))), true),
+        _ => Some(error(format!("unknown message type '{kind}'"))),
     }
 }
 
 /// `EVENTS`: journals the items (in the order given), returns the cursor of the last one.
-async fn events(hub: &Arc<Hub>, msg: &Value) -> Result<f64, String> {
-    let lists = msg.get("events").and_then(Value::as_array).ok_or("EVENTS needs an events list")?;
+async fn events(hub: &Arc<Hub>, msg: &Value) -> Result<f64, EventsError> {
+    let lists = msg.get("events").and_then(Value::as_array).ok_or(EventsError::NoList)?;
     let mut items = Vec::new();
     for list in lists {
         let t = list.get("type").and_then(Value::as_str).unwrap_or("");

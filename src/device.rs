@@ -1,13 +1,13 @@
 //! A device (one Jeedom equipment = one phone) as the daemon knows it: its flags and what it may see.
 //!
-//! PHP sends these records in `DEVICES` and in the `jcd` member of its answers (design.md §4.3). Jeedom stores
+//! PHP sends these records in `DEVICES` and in the `jcd` member of its answers (docs/architecture.md, "Device records"). Jeedom stores
 //! flags as strings, so every flag accepts `true`/`false`, `1`/`0` and `"1"`/`"0"`; ids are kept as strings.
 
 use std::collections::HashSet;
 
 use serde_json::{json, Value};
 
-/// How the device talks to us, by `protocol.md` §1.2 (`useWs` wins over `polling`).
+/// How the device talks to us (docs/protocol.md, "Modes": `useWs` wins over `polling`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     WebSocket,
@@ -109,9 +109,16 @@ fn id_set(v: Option<&Value>) -> HashSet<String> {
     v.and_then(Value::as_array).map(|a| a.iter().filter_map(id_string).collect()).unwrap_or_default()
 }
 
+/// Why a device record was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum DeviceError {
+    #[error("device without apiKey")]
+    NoApiKey,
+}
+
 impl Device {
-    pub fn from_json(v: &Value) -> Result<Device, String> {
-        let api_key = v.get("apiKey").and_then(id_string).filter(|k| !k.is_empty()).ok_or("device without apiKey")?;
+    pub fn from_json(v: &Value) -> Result<Device, DeviceError> {
+        let api_key = v.get("apiKey").and_then(id_string).filter(|k| !k.is_empty()).ok_or(DeviceError::NoApiKey)?;
         let config_version = match v.get("configVersion") {
             Some(Value::Number(n)) => n.as_i64(),
             Some(Value::String(s)) => s.trim().parse().ok(),
@@ -155,7 +162,7 @@ impl Device {
         }
     }
 
-    /// Whether this device may see the item (`protocol.md` §4.3, with objects filtered by the device's rooms).
+    /// Whether this device may see the item (docs/protocol.md, "Events", with objects filtered by the device's rooms).
     pub fn sees(&self, kind: Kind, key: &str) -> bool {
         match kind {
             Kind::Cmd => self.cmds.contains(key),

@@ -1,4 +1,4 @@
-//! The app's message shapes, built from journal items and PHP results (`protocol.md` §2.3, §4.4, §4.6, §6).
+//! The app's message shapes, built from journal items and PHP results (docs/protocol.md).
 //!
 //! Items are kept as the JSON text PHP sent, so a message for a thousand clients is assembled from the same
 //! strings rather than serialized a thousand times.
@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::device::Kind;
 use crate::journal::{cursor_to_secs, Item};
 
-/// The result types after which a WebSocket is closed (`protocol.md` §3.3).
+/// The result types after which a WebSocket is closed (docs/protocol.md, "Connecting").
 pub const CLOSING_TYPES: [&str; 7] = [
     "BAD_DEVICE",
     "EQUIPMENT_DISABLE",
@@ -46,7 +46,7 @@ fn of_kind(items: &[Item], kind: Kind) -> Vec<&Item> {
     items.iter().filter(|i| i.kind == kind).collect()
 }
 
-/// WebSocket pushes: one `CMD_INFO` / `SC_INFO` / `OBJ_INFO` frame per non-empty list, no id (`protocol.md` §4.6).
+/// WebSocket pushes: one `CMD_INFO` / `SC_INFO` / `OBJ_INFO` frame per non-empty list, no id (docs/protocol.md, "Events").
 pub fn ws_event_frames(items: &[Item]) -> Vec<String> {
     Kind::ALL
         .into_iter()
@@ -84,7 +84,7 @@ pub fn set_events_snapshot(cursor: i64, hist: &Value, info: &Value) -> Value {
     ]})
 }
 
-/// A PHP result as WebSocket frames (`protocol.md` §2.3, §5.3): nothing for `null`/`"ok"`, split lists for
+/// A PHP result as WebSocket frames (docs/protocol.md, "WebSocket"): nothing for `null`/`"ok"`, split lists for
 /// `SET_EVENTS`, else the object with the request `id` and `eqApiKey` (and never the plugin key).
 pub fn ws_answer(result: &Value, id: &Value, api_key: Option<&str>) -> Vec<String> {
     match result {
@@ -117,7 +117,7 @@ fn split_set_events(o: &Map<String, Value>) -> Vec<String> {
 }
 
 /// A message the plugin pushes on its own (e.g. `ACTIONS`): gets a server-made uuid `id` when it has none, and
-/// the device key, like the old daemon did (`protocol.md` §9.1 #4).
+/// the device key, like the old daemon did (docs/protocol.md, "WebSocket").
 pub fn pushed_message(message: &Value, api_key: &str) -> Value {
     let mut m = message.as_object().cloned().unwrap_or_default();
     m.remove("jeedomApiKey");

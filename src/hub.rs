@@ -18,7 +18,8 @@ use crate::journal::{Batch, Journal};
 use crate::logging::mask;
 use crate::metrics::{add, inc, Metrics};
 use crate::relay::Relay;
-use crate::session::{close_codes, Close, Pushed, Session, Transport};
+use crate::limits::close_codes;
+use crate::session::{Close, Pushed, Session, Transport};
 
 pub struct Hub {
     pub cfg: Arc<Config>,

@@ -1,5 +1,5 @@
 //! The journal: every accepted event, the device records, per-device resume cursors and queued pushes, in one
-//! SQLite file (WAL) under `--data-dir` (design.md §4.5).
+//! SQLite file (WAL) under `--data-dir` (docs/architecture.md, "Storage").
 //!
 //! One thread owns the writing connection. It takes requests from a channel, applies everything that is waiting
 //! in one transaction, commits, and only then answers and hands the committed events to the hub for fan-out, in
@@ -67,11 +67,30 @@ pub struct Since {
     pub overflow: bool,
 }
 
+/// What went wrong with the journal, with SQLite's or the system's reason.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("data dir {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("journal {path}: {source}")]
+    Open { path: String, source: rusqlite::Error },
+    #[error("journal thread: {0}")]
+    Thread(std::io::Error),
+    #[error("journal stopped")]
+    Stopped,
+    #[error("journal write failed: {0}")]
+    Write(Arc<rusqlite::Error>),
+    #[error("journal read: {0}")]
+    Read(#[from] rusqlite::Error),
+    #[error("journal read: {0}")]
+    Reader(String),
+}
+
 /// Answers a request once its transaction is settled.
-type Reply = Box<dyn FnOnce(Result<(), String>)>;
+type Reply = Box<dyn FnOnce(Result<(), Arc<rusqlite::Error>>)>;
 
 enum Op {
-    Append(Vec<(Kind, String, Value)>, oneshot::Sender<Result<Batch, String>>),
+    Append(Vec<(Kind, String, Value)>, oneshot::Sender<Result<Batch, JournalError>>),
     Devices(Vec<Device>, bool),
     DeviceCursor(String, i64),
     QueuePush(String, Value),
@@ -127,10 +146,11 @@ impl Journal {
     pub fn open(
         dir: &Path,
         retention: Retention,
-    ) -> Result<(Journal, Loaded, tokio::sync::mpsc::UnboundedReceiver<Batch>), String> {
-        std::fs::create_dir_all(dir).map_err(|e| format!("data dir {}: {e}", dir.display()))?;
+    ) -> Result<(Journal, Loaded, tokio::sync::mpsc::UnboundedReceiver<Batch>), JournalError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|source| JournalError::DataDir { path: dir.display().to_string(), source })?;
         let path: PathBuf = dir.join("jeedomconnectd.sqlite");
-        let err = |e: rusqlite::Error| format!("journal {}: {e}", path.display());
+        let err = |source: rusqlite::Error| JournalError::Open { path: path.display().to_string(), source };
         let writer = open(&path).map_err(err)?;
         writer.execute_batch(SCHEMA).map_err(err)?;
         let reader = open(&path).map_err(err)?;
@@ -149,18 +169,15 @@ impl Journal {
         let (done_tx, done_rx) = tokio::sync::mpsc::unbounded_channel();
         let mut w = Writer::new(writer, retention, done_tx).map_err(err)?;
         let head = w.head.clone();
-        std::thread::Builder::new()
-            .name("journal".into())
-            .spawn(move || w.run(rx))
-            .map_err(|e| format!("journal thread: {e}"))?;
+        std::thread::Builder::new().name("journal".into()).spawn(move || w.run(rx)).map_err(JournalError::Thread)?;
         Ok((Journal { tx, reader: Arc::new(Mutex::new(reader)), head }, Loaded { devices }, done_rx))
     }
 
     /// Journals the items; resolves once they are committed (the hub gets them for fan-out at the same time).
-    pub async fn append(&self, items: Vec<(Kind, String, Value)>) -> Result<Batch, String> {
+    pub async fn append(&self, items: Vec<(Kind, String, Value)>) -> Result<Batch, JournalError> {
         let (tx, rx) = oneshot::channel();
-        self.tx.send(Op::Append(items, tx)).map_err(|_| "journal stopped".to_string())?;
-        rx.await.map_err(|_| "journal stopped".to_string())?
+        self.tx.send(Op::Append(items, tx)).map_err(|_| JournalError::Stopped)?;
+        rx.await.map_err(|_| JournalError::Stopped)?
     }
 
     pub fn put_devices(&self, devices: Vec<Device>, full: bool) {
@@ -193,14 +210,14 @@ impl Journal {
     }
 
     /// The items after `after` that `device` may see, at most `limit` of them.
-    pub async fn since(&self, after: i64, device: Option<Device>, limit: usize) -> Result<Since, String> {
+    pub async fn since(&self, after: i64, device: Option<Device>, limit: usize) -> Result<Since, JournalError> {
         let reader = self.reader.clone();
         tokio::task::spawn_blocking(move || {
-            let conn = reader.lock().map_err(|_| "journal reader poisoned".to_string())?;
-            read_since(&conn, after, device.as_ref(), limit).map_err(|e| format!("journal read: {e}"))
+            let conn = reader.lock().map_err(|_| JournalError::Reader("reader poisoned".into()))?;
+            Ok(read_since(&conn, after, device.as_ref(), limit)?)
         })
         .await
-        .map_err(|e| format!("journal read: {e}"))?
+        .map_err(|e| JournalError::Reader(e.to_string()))?
     }
 
     /// The newest committed cursor.
@@ -297,7 +314,7 @@ impl Writer {
                         let batch = Arc::new(c.append(&tx, items)?);
                         batches.push(batch.clone());
                         replies.push(Box::new(move |r| {
-                            let _ = reply.send(r.map(|_| batch));
+                            let _ = reply.send(r.map(|_| batch).map_err(JournalError::Write));
                         }));
                     }
                     Op::Devices(devices, full) => {
@@ -361,7 +378,8 @@ impl Writer {
             Err(e) => {
                 tracing::error!("journal write failed: {e}");
                 (c.last_cursor, c.trimmed_upto, c.count) = before;
-                replies.into_iter().for_each(|r| r(Err(format!("journal write failed: {e}"))));
+                let e = Arc::new(e);
+                replies.into_iter().for_each(|r| r(Err(e.clone())));
             }
         }
     }

@@ -1,16 +1,19 @@
 //! jeedomconnectd: the realtime backend of the JeedomConnect Jeedom plugin.
 //!
-//! Data flows one way: transports (`ws`, `sse`, `rpc` behind the `server` listener) → sessions (`session`) →
-//! `hub` ↔ `journal`. The `relay` to PHP and the `control` socket stand on their own. See README.md for the map.
+//! Data flows one way: transports (`ws`, `sse`, `rpc` behind the `server` listener) → one delivery path
+//! (`delivery` over `session`) → `hub` ↔ `journal`. The `relay` to PHP and the `control` socket stand on their
+//! own. docs/architecture.md draws the map.
 
-pub mod bench;
+pub mod client;
 pub mod config;
 pub mod control;
-pub mod demo;
+pub mod delivery;
 pub mod device;
 pub mod frames;
 pub mod hub;
 pub mod journal;
+pub mod limits;
+pub mod listener;
 pub mod logging;
 pub mod metrics;
 pub mod polling;
@@ -27,7 +30,19 @@ use std::time::Duration;
 
 use config::Config;
 use hub::Hub;
-use journal::{Journal, Retention};
+use journal::{Journal, JournalError, Retention};
+use listener::ListenError;
+
+/// Why the daemon could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    #[error(transparent)]
+    Listen(#[from] ListenError),
+    #[error("cannot write pid file {path}: {source}")]
+    PidFile { path: String, source: std::io::Error },
+}
 
 /// A daemon with its ports bound, ready to `run`.
 pub struct Daemon {
@@ -35,15 +50,16 @@ pub struct Daemon {
     control: tokio::net::TcpListener,
     public: tokio::net::TcpListener,
     batches: tokio::sync::mpsc::UnboundedReceiver<journal::Batch>,
+    extra_routes: Option<server::ExtraRoutes>,
 }
 
 impl Daemon {
     /// Opens the journal and binds both ports; fails with a clear message (e.g. a port already in use).
-    pub fn start(cfg: Config) -> Result<Daemon, String> {
+    pub fn start(cfg: Config) -> Result<Daemon, StartError> {
         let retention = Retention { max_events: cfg.retention_events, max_age: cfg.retention_age };
         let (journal, loaded, batches) = Journal::open(&cfg.data_dir, retention)?;
-        let control = control::bind(cfg.socket_port)?;
-        let public = server::bind(cfg.bind, cfg.public_port)?;
+        let control = listener::bind_control(cfg.socket_port)?;
+        let public = listener::bind_public(cfg.bind, cfg.public_port)?;
         tracing::info!(
             "jeedomconnectd {} listening: public port {} ({}), control 127.0.0.1:{}, {} known device(s)",
             env!("CARGO_PKG_VERSION"),
@@ -53,7 +69,13 @@ impl Daemon {
             loaded.devices.len()
         );
         let hub = Hub::new(Arc::new(cfg), journal, loaded.devices);
-        Ok(Daemon { hub, control, public, batches })
+        Ok(Daemon { hub, control, public, batches, extra_routes: None })
+    }
+
+    /// Adds routes of the embedding program to the public port, tried after the daemon's own (the demo's page).
+    pub fn with_routes(mut self, routes: server::ExtraRoutes) -> Daemon {
+        self.extra_routes = Some(routes);
+        self
     }
 
     pub fn public_port(&self) -> u16 {
@@ -62,7 +84,7 @@ impl Daemon {
 
     /// Serves until `hub.shutdown` is cancelled, then lets connections close and flushes the journal.
     pub async fn run(self) {
-        let Daemon { hub, control, public, mut batches } = self;
+        let Daemon { hub, control, public, mut batches, extra_routes } = self;
         let fan = hub.clone();
         tokio::spawn(async move {
             while let Some(batch) = batches.recv().await {
@@ -70,7 +92,7 @@ impl Daemon {
             }
         });
         tokio::spawn(control::serve(hub.clone(), control));
-        tokio::spawn(server::serve(hub.clone(), public));
+        tokio::spawn(server::serve(hub.clone(), public, extra_routes));
         hub.shutdown.cancelled().await;
         // Connection tasks see the same token and send their close frames; give them a moment.
         for _ in 0..40 {
@@ -88,13 +110,13 @@ impl Daemon {
 pub struct PidFile(Option<std::path::PathBuf>);
 
 impl PidFile {
-    pub fn create(path: Option<&Path>) -> Result<PidFile, String> {
+    pub fn create(path: Option<&Path>) -> Result<PidFile, StartError> {
         if let Some(p) = path {
             if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
                 let _ = std::fs::create_dir_all(dir);
             }
             std::fs::write(p, format!("{}\n", std::process::id()))
-                .map_err(|e| format!("cannot write pid file {}: {e}", p.display()))?;
+                .map_err(|source| StartError::PidFile { path: p.display().to_string(), source })?;
         }
         Ok(PidFile(path.map(Path::to_path_buf)))
     }

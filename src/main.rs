@@ -17,8 +17,6 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Ok(Command::Run(cfg)) => *cfg,
-        Ok(Command::Demo(rest)) => return jeedomconnectd::demo::main(rest),
-        Ok(Command::Bench(rest)) => return jeedomconnectd::bench::main(rest),
         Err(e) => {
             eprintln!("jeedomconnectd: {e}\n{}", config::USAGE);
             return ExitCode::from(2);

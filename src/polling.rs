@@ -1,4 +1,4 @@
-//! `GET_EVENTS` answered from the journal instead of by PHP (`protocol.md` §4.2), for polling apps on `/rpc` and
+//! `GET_EVENTS` answered from the journal instead of by PHP (docs/protocol.md, "Polling"), for polling apps on `/rpc` and
 //! for an app that asks over its WebSocket, and `EVENTS_SINCE`, the same question asked by PHP for the polling
 //! apps that call Apache.
 //!
@@ -11,33 +11,9 @@ use serde_json::{json, Value};
 use crate::frames;
 use crate::hub::Hub;
 use crate::journal::{cursor_from_value, cursor_to_secs};
+use crate::limits::MAX_POLL_ITEMS;
 use crate::metrics::inc;
-use crate::relay::{method_exception, prepare};
-
-/// Most items returned by one call; the returned cursor lets the client fetch the rest.
-pub const MAX_ITEMS: usize = 1000;
-
-/// Who is asking, for the relay.
-pub struct Caller<'a> {
-    pub from: &'a str,
-    pub session_id: Option<&'a str>,
-    pub real_ip: &'a str,
-}
-
-/// Relays a request to PHP and returns its result (an `EXCEPTION` when the relay fails).
-pub async fn relay(hub: &Hub, request: &Value, api_key: Option<&str>, caller: &Caller<'_>) -> Value {
-    let body = prepare(request, api_key, caller.from, caller.session_id);
-    match hub.relay.call(&body, caller.real_ip, &hub.metrics).await {
-        Ok(answer) => {
-            hub.apply_jcd(answer.jcd.as_ref());
-            answer.result
-        }
-        Err(e) => {
-            let method = request.get("method").and_then(Value::as_str).unwrap_or("?");
-            method_exception(method, caller.from, &e.to_string())
-        }
-    }
-}
+use crate::relay::{forward, method_exception, Caller};
 
 fn hist(params: &Value) -> Value {
     let now = chrono::Utc::now().timestamp();
@@ -69,7 +45,7 @@ pub async fn get_events(hub: &Hub, api_key: &str, request: &Value, caller: &Call
     let params = request.get("params").cloned().unwrap_or(Value::Null);
     let Some(device) = hub.device(api_key) else {
         // Unknown to the daemon: PHP knows (regenerated key, removed equipment...).
-        return relay(hub, request, Some(api_key), caller).await;
+        return forward(hub, request, Some(api_key), caller).await;
     };
     if !device.enabled {
         return json!({"type": "EQUIPMENT_DISABLE"});
@@ -81,7 +57,7 @@ pub async fn get_events(hub: &Hub, api_key: &str, request: &Value, caller: &Call
     if let Some(v) = asked_version {
         let v = v.as_i64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()));
         if v != device.config_version {
-            return relay(hub, request, Some(api_key), caller).await;
+            return forward(hub, request, Some(api_key), caller).await;
         }
     }
     if let Some(a) = actions(hub.journal.take_pushes(api_key).await) {
@@ -92,7 +68,7 @@ pub async fn get_events(hub: &Hub, api_key: &str, request: &Value, caller: &Call
         // A first call: the app has its snapshot (WELCOME / GET_INFO); it starts from now.
         return serde_json::from_str(&frames::set_events(hub.journal.head(), &hist, &[])).unwrap_or_default();
     };
-    match hub.journal.since(after, Some(device), MAX_ITEMS).await {
+    match hub.journal.since(after, Some(device), MAX_POLL_ITEMS).await {
         Ok(since) if since.overflow => {
             inc(&hub.metrics.overflows);
             snapshot(hub, api_key, &hist, caller).await
@@ -103,7 +79,7 @@ pub async fn get_events(hub: &Hub, api_key: &str, request: &Value, caller: &Call
             }
             serde_json::from_str(&frames::set_events(since.cursor, &hist, &since.items)).unwrap_or_default()
         }
-        Err(e) => method_exception("GET_EVENTS", caller.from, &e),
+        Err(e) => method_exception("GET_EVENTS", caller.from, &e.to_string()),
     }
 }
 
@@ -121,7 +97,7 @@ pub async fn snapshot(hub: &Hub, api_key: &str, hist: &Value, caller: &Caller<'_
 pub async fn get_info(hub: &Hub, api_key: &str, caller: &Caller<'_>) -> Result<Value, Value> {
     let req = json!({"jsonrpc": "2.0", "id": uuid::Uuid::new_v4().to_string(), "method": "GET_INFO",
                      "params": {"apiKey": api_key}});
-    let result = relay(hub, &req, Some(api_key), caller).await;
+    let result = forward(hub, &req, Some(api_key), caller).await;
     match frames::message_type(&result) {
         "SET_INFO" => Ok(result.get("payload").cloned().unwrap_or_default()),
         _ if result.is_null() => Err(method_exception("GET_INFO", caller.from, "empty answer")),
@@ -141,7 +117,7 @@ pub async fn events_since(hub: &Hub, api_key: &str, cursor: &Value) -> Value {
         reply["cursor"] = json!(cursor_to_secs(hub.journal.head()));
         return reply;
     };
-    match hub.journal.since(after, Some(device), MAX_ITEMS).await {
+    match hub.journal.since(after, Some(device), MAX_POLL_ITEMS).await {
         Ok(since) => {
             if since.overflow {
                 inc(&hub.metrics.overflows);
@@ -165,6 +141,6 @@ pub async fn events_since(hub: &Hub, api_key: &str, cursor: &Value) -> Value {
             }
             reply
         }
-        Err(e) => json!({"ok": false, "error": e}),
+        Err(e) => json!({"ok": false, "error": e.to_string()}),
     }
 }

@@ -1,17 +1,41 @@
 //! The relay: an app's JSON-RPC request, passed to the plugin's PHP API (`--callback`) and answered in the HTTP
-//! body (design.md §4.4).
+//! body (docs/architecture.md, "Relay").
 //!
-//! One keep-alive HTTP client for the whole daemon, with at most [`MAX_CONCURRENT`] requests in flight so that a
+//! One keep-alive HTTP client for the whole daemon, with at most [`MAX_RELAY_CONCURRENT`] requests in flight so that a
 //! burst (every phone of a Wi-Fi network dropping at once, each with its `DISCONNECT`) queues here instead of
 //! filling every PHP worker of the web server. A request is retried only when the connection could not be made (so
 //! nothing was sent); anything else that goes wrong comes back as a [`RelayError`] that the transport turns into an
-//! `EXCEPTION` for the app.
-
-use std::time::Duration;
+//! `EXCEPTION` for the app. [`forward`] is what the transports call: it relays, applies the device record PHP
+//! attached, and turns a failure into that `EXCEPTION`.
 
 use serde_json::{json, Value};
 
+use crate::hub::Hub;
+use crate::limits::{MAX_RELAY_CONCURRENT, RELAY_CONNECT_ATTEMPTS, RELAY_CONNECT_TIMEOUT};
 use crate::metrics::{inc, Metrics};
+use std::time::Duration;
+
+/// Who is asking, for PHP: the transport (`connexionFrom`), the connection id and the client's address.
+pub struct Caller<'a> {
+    pub from: &'a str,
+    pub session_id: Option<&'a str>,
+    pub real_ip: &'a str,
+}
+
+/// Relays a request to PHP and returns its result (an `EXCEPTION` when the relay fails).
+pub async fn forward(hub: &Hub, request: &Value, api_key: Option<&str>, caller: &Caller<'_>) -> Value {
+    let body = prepare(request, api_key, caller.from, caller.session_id);
+    match hub.relay.call(&body, caller.real_ip, &hub.metrics).await {
+        Ok(answer) => {
+            hub.apply_jcd(answer.jcd.as_ref());
+            answer.result
+        }
+        Err(e) => {
+            let method = request.get("method").and_then(Value::as_str).unwrap_or("?");
+            method_exception(method, caller.from, &e.to_string())
+        }
+    }
+}
 
 /// The plugin API's answer.
 #[derive(Debug, Clone)]
@@ -22,27 +46,17 @@ pub struct Answer {
     pub jcd: Option<Value>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum RelayError {
+    #[error("the Jeedom plugin API is unreachable")]
     Unreachable,
+    #[error("the Jeedom plugin API did not answer in time")]
     Timeout,
+    #[error("the Jeedom plugin API answered HTTP {0}")]
     Status(u16),
+    #[error("the Jeedom plugin API answered something that is not JSON-RPC")]
     BadBody,
 }
-
-impl std::fmt::Display for RelayError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            RelayError::Unreachable => write!(f, "the Jeedom plugin API is unreachable"),
-            RelayError::Timeout => write!(f, "the Jeedom plugin API did not answer in time"),
-            RelayError::Status(s) => write!(f, "the Jeedom plugin API answered HTTP {s}"),
-            RelayError::BadBody => write!(f, "the Jeedom plugin API answered something that is not JSON-RPC"),
-        }
-    }
-}
-
-/// Requests to PHP in flight at once, all connections together.
-pub const MAX_CONCURRENT: usize = 16;
 
 pub struct Relay {
     client: reqwest::Client,
@@ -56,7 +70,7 @@ impl Relay {
         let sep = if callback.contains('?') { '&' } else { '?' };
         let key: String = plugin_key.bytes().map(|b| format!("%{b:02X}")).collect();
         let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(2))
+            .connect_timeout(RELAY_CONNECT_TIMEOUT)
             .pool_idle_timeout(Duration::from_secs(60))
             .build()
             .unwrap_or_default();
@@ -64,7 +78,7 @@ impl Relay {
             client,
             url: format!("{callback}{sep}apikey={key}"),
             timeout,
-            slots: tokio::sync::Semaphore::new(MAX_CONCURRENT),
+            slots: tokio::sync::Semaphore::new(MAX_RELAY_CONCURRENT),
         }
     }
 
@@ -92,7 +106,7 @@ impl Relay {
             match sent {
                 Ok(r) => break r,
                 // Nothing reached PHP: safe to try again, briefly.
-                Err(e) if e.is_connect() && attempt < 3 => {
+                Err(e) if e.is_connect() && attempt < RELAY_CONNECT_ATTEMPTS => {
                     tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
                 }
                 Err(e) if e.is_timeout() => return Err(RelayError::Timeout),
@@ -164,7 +178,7 @@ pub fn prepare(request: &Value, api_key: Option<&str>, from: &str, session_id: O
     Value::Object(req)
 }
 
-/// The app's error object (`protocol.md` §2.4).
+/// The app's error object (docs/protocol.md, "Errors").
 pub fn exception(message: &str) -> Value {
     json!({"type": "EXCEPTION", "payload": {"message": message}})
 }

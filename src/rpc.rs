@@ -1,10 +1,9 @@
 //! The plain HTTP routes of the public port, with warp: `POST /rpc` (JSON-RPC as the PHP API answers it; also at
 //! the plugin API's own path, so that an app pointed at the daemon's port works in HTTP and polling modes too,
-//! `protocol.md` §2.3 HTTP form), `GET /health`, and `GET /status` (loopback or plugin key only).
+//! docs/protocol.md, "HTTP"), `GET /health`, and `GET /status` (loopback or plugin key only).
 //!
 //! `GET_EVENTS` is answered from the journal; every other method is relayed to PHP.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -14,23 +13,10 @@ use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::{Filter, Reply};
 
+use crate::client::{url_param, Client};
 use crate::hub::Hub;
-use crate::polling::{self, Caller};
-use crate::relay::exception;
-
-/// Who is on the other end of a request, put in the request's extensions by the listener.
-#[derive(Clone, Debug)]
-pub struct Client {
-    pub peer: SocketAddr,
-    /// The peer, or the address a local reverse proxy forwarded.
-    pub real_ip: String,
-}
-
-impl Client {
-    pub fn is_loopback(&self) -> bool {
-        self.peer.ip().to_canonical().is_loopback()
-    }
-}
+use crate::polling;
+use crate::relay::{exception, forward, Caller};
 
 pub fn routes(hub: Arc<Hub>) -> BoxedFilter<(warp::reply::Response,)> {
     let limit = hub.cfg.max_message as u64;
@@ -52,7 +38,7 @@ pub fn routes(hub: Arc<Hub>) -> BoxedFilter<(warp::reply::Response,)> {
     let health = warp::get().and(warp::path("health")).and(warp::path::end()).map(|| "ok".into_response());
     let key = warp::header::optional::<String>("x-jeedom-apikey")
         .and(warp::query::raw().or(warp::any().map(String::new)).unify())
-        .map(|header: Option<String>, query: String| header.or_else(|| crate::server::url_param(&query, "apikey")));
+        .map(|header: Option<String>, query: String| header.or_else(|| url_param(&query, "apikey")));
     let guarded = with_hub.clone().and(client).and(key).and_then(
         |hub: Arc<Hub>, client: Client, key: Option<String>| async move {
             if allowed(&hub, &client, key.as_deref()) {
@@ -79,15 +65,6 @@ pub fn routes(hub: Arc<Hub>) -> BoxedFilter<(warp::reply::Response,)> {
         .and(warp::path::end())
         .and(guarded)
         .map(|hub: Arc<Hub>| warp::reply::html(crate::metrics::status_html(&hub.status())).into_response());
-    let demo = warp::get()
-        .and(warp::path::end().or(warp::path("demo").and(warp::path::end())).unify())
-        .and(with_hub.clone())
-        .and_then(|hub: Arc<Hub>| async move {
-            match &hub.cfg.demo_page {
-                Some(key) => Ok(warp::reply::html(crate::demo::page(key)).into_response()),
-                None => Err(warp::reject::not_found()),
-            }
-        });
     let forbidden = |r: warp::Rejection| async move {
         if r.find::<Forbidden>().is_some() {
             Ok(warp::reply::with_status("loopback or plugin key only", StatusCode::FORBIDDEN).into_response())
@@ -102,8 +79,6 @@ pub fn routes(hub: Arc<Hub>) -> BoxedFilter<(warp::reply::Response,)> {
         .or(metrics)
         .unify()
         .or(status_html)
-        .unify()
-        .or(demo)
         .unify()
         .recover(forbidden)
         .unify()
@@ -149,7 +124,7 @@ async fn rpc(hub: &Hub, body: &[u8], client: &Client) -> Value {
     let caller = Caller { from: "WS", session_id: None, real_ip: &client.real_ip };
     let result = match (method, &key) {
         ("GET_EVENTS", Some(k)) => polling::get_events(hub, k, &request, &caller).await,
-        _ => polling::relay(hub, &request, key.as_deref(), &caller).await,
+        _ => forward(hub, &request, key.as_deref(), &caller).await,
     };
     envelope(id, result)
 }

@@ -15,24 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::device::Kind;
 use crate::journal::Item;
-
-/// Close codes sent to WebSocket clients (README "Close codes").
-pub mod close_codes {
-    /// After a CONNECT error type, or when the device is closed by the plugin (disabled, removed, new key).
-    pub const NORMAL: u16 = 1000;
-    /// The daemon is shutting down.
-    pub const GOING_AWAY: u16 = 1001;
-    /// No `CONNECT` answered by `WELCOME` before the authentication deadline.
-    pub const AUTH_TIMEOUT: u16 = 1008;
-    /// An incoming message larger than `--max-message`.
-    pub const TOO_BIG: u16 = 1009;
-    /// A newer connection of the same device replaced this one.
-    pub const REPLACED: u16 = 4001;
-    /// The client did not read fast enough: its outgoing queue overflowed. It resumes from its cursor.
-    pub const TOO_SLOW: u16 = 4002;
-    /// The client missed two pings in a row.
-    pub const PING_TIMEOUT: u16 = 4003;
-}
+use crate::limits::close_codes;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Transport {
@@ -195,10 +178,6 @@ impl Outbox {
     /// Resolves when the connection must stop at once.
     pub async fn aborted(&self) {
         self.abort.cancelled().await
-    }
-
-    pub fn is_closed(&self) -> bool {
-        self.lock().close.is_some()
     }
 
     /// Waits until something is queued (or a close is asked).

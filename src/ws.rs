@@ -1,15 +1,16 @@
-//! The WebSocket transport: one task per app connection (`protocol.md` §5, with the fixes of §9.2).
+//! The WebSocket transport: one task per app connection (docs/protocol.md, "WebSocket").
 //!
 //! The task reads the app's requests and relays them to PHP one at a time, in order; writes the answers in the
 //! WebSocket shape; once `CONNECT` is answered by `WELCOME` it registers the device with the hub, sends what the
 //! device missed since its last connection, then whatever the hub drops in its outbox. It pings the app, closes it
 //! when it misses two pongs, and tells PHP (`DISCONNECT` with this connection's `sessionId`) when it goes away.
+//! What to send after `WELCOME` and from the outbox is decided by `delivery`; this module only frames and writes.
 
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
@@ -22,19 +23,16 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
 use crate::config::Config;
+use crate::delivery::{Delivery, Frames, WriteError};
 use crate::frames;
 use crate::hub::Hub;
 use crate::journal::Item;
+use crate::limits::{close_codes, MAX_PENDING_REQUESTS, MIN_WRITE_TIMEOUT};
 use crate::logging::mask;
 use crate::metrics::inc;
-use crate::polling::{self, Caller};
-use crate::relay::method_exception;
-use crate::session::{close_codes, new_session_id, Session, Slot, Transport};
-
-/// Requests read ahead of the one being relayed; past this the task stops reading (TCP back-pressure).
-const MAX_PENDING_REQUESTS: usize = 16;
-/// Events read from the journal per step when catching a device up.
-const REPLAY_CHUNK: usize = 500;
+use crate::polling;
+use crate::relay::{forward, method_exception, Caller};
+use crate::session::{new_session_id, Session, Transport};
 
 /// Small buffers: an idle connection should cost a few KiB (tungstenite's defaults are 128 KiB).
 pub fn ws_config(cfg: &Config) -> WebSocketConfig {
@@ -49,15 +47,23 @@ pub fn ws_config(cfg: &Config) -> WebSocketConfig {
 type Sink<S> = SplitSink<WebSocketStream<S>, Message>;
 type Pending = Pin<Box<dyn Future<Output = (Value, Value, Option<i64>)> + Send>>;
 
-struct Conn<S> {
+/// The writing half of a connection: frames and writes, nothing else.
+struct Out<S> {
     hub: Arc<Hub>,
     sink: Sink<S>,
     id: String,
+    /// Set once authenticated: its outbox can abort a write stuck on a full socket.
+    session: Option<Arc<Session>>,
+    write_timeout: Duration,
+}
+
+struct Conn<S> {
+    hub: Arc<Hub>,
+    out: Out<S>,
+    id: String,
     real_ip: String,
     api_key: Option<String>,
-    session: Option<Arc<Session>>,
-    saved_at: Instant,
-    write_timeout: Duration,
+    delivery: Option<Delivery>,
 }
 
 /// Why the loop ended: a close frame to send, or nothing (the peer is gone).
@@ -69,16 +75,15 @@ where
 {
     let (sink, mut stream) = ws.split();
     let cfg = hub.cfg.clone();
-    let mut conn = Conn {
+    let id = new_session_id();
+    let out = Out {
         hub: hub.clone(),
         sink,
-        id: new_session_id(),
-        real_ip,
-        api_key: None,
+        id: id.clone(),
         session: None,
-        saved_at: Instant::now(),
-        write_timeout: (cfg.ping_interval * 2).max(Duration::from_secs(10)),
+        write_timeout: (cfg.ping_interval * 2).max(MIN_WRITE_TIMEOUT),
     };
+    let mut conn = Conn { hub: hub.clone(), out, id, real_ip, api_key: None, delivery: None };
     tracing::debug!("ws {}: open from {}", conn.id, conn.real_ip);
     let mut requests: VecDeque<Value> = VecDeque::new();
     let mut in_flight: Option<Pending> = None;
@@ -104,14 +109,15 @@ where
                 )));
             }
         }
-        let outbox = conn.session.clone();
+        let outbox = conn.out.session.clone();
         // Not biased: neither a flood of events nor a flood of requests may starve the other.
         tokio::select! {
             _ = hub.shutdown.cancelled() => break Some((close_codes::GOING_AWAY, "daemon stopping".into())),
             _ = async { match &outbox { Some(s) => s.outbox.ready().await, None => std::future::pending().await } } => {
-                match conn.flush_outbox().await {
+                let Some(delivery) = conn.delivery.as_mut() else { continue };
+                match delivery.drain(&mut conn.out).await {
                     Ok(None) => {}
-                    Ok(Some(close)) => break Some(close),
+                    Ok(Some(close)) => break Some((close.code, close.reason)),
                     Err(_) => break conn.abort_close(),
                 }
             }
@@ -150,12 +156,12 @@ where
                     tracing::warn!("ws {}: bad message from {}: {problem}", conn.id, conn.real_ip);
                     let frame = frames::ws_answer(&method_exception("WS", "WS", &problem), &Value::Null,
                                                   conn.api_key.as_deref());
-                    if conn.write(frame).await.is_err() {
+                    if conn.out.write(frame).await.is_err() {
                         break None;
                     }
                 }
             }
-            _ = &mut auth_deadline, if conn.session.is_none() => {
+            _ = &mut auth_deadline, if conn.delivery.is_none() => {
                 tracing::info!("ws {}: no CONNECT within {:?}, closing", conn.id, cfg.auth_timeout);
                 break Some((close_codes::AUTH_TIMEOUT, "CONNECT expected".into()));
             }
@@ -165,7 +171,7 @@ where
                     break Some((close_codes::PING_TIMEOUT, "ping timeout".into()));
                 }
                 missed_pongs += 1;
-                if conn.send_all(vec![Message::Ping(Default::default())]).await.is_err() {
+                if conn.out.send_all(vec![Message::Ping(Default::default())]).await.is_err() {
                     break None;
                 }
             }
@@ -176,10 +182,10 @@ where
     conn.leave(connect_sent);
     if let Some((code, reason)) = end {
         let frame = CloseFrame { code: CloseCode::from(code), reason: reason.into() };
-        conn.session = None;
-        let _ = conn.send_all(vec![Message::Close(Some(frame))]).await;
+        conn.out.session = None;
+        let _ = conn.out.send_all(vec![Message::Close(Some(frame))]).await;
     }
-    let _ = tokio::time::timeout(Duration::from_millis(200), conn.sink.close()).await;
+    let _ = tokio::time::timeout(Duration::from_millis(200), conn.out.sink.close()).await;
     tracing::debug!("ws {}: closed", conn.id);
 }
 
@@ -206,17 +212,17 @@ async fn handle(
             if method == "CONNECT" {
                 head = Some(hub.journal.head());
             }
-            polling::relay(&hub, &request, key.as_deref(), &caller).await
+            forward(&hub, &request, key.as_deref(), &caller).await
         }
     };
     (request, result, head)
 }
 
-impl<S> Conn<S>
+impl<S> Out<S>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    async fn send_all(&mut self, msgs: Vec<Message>) -> Result<(), ()> {
+    async fn send_all(&mut self, msgs: Vec<Message>) -> Result<(), WriteError> {
         if msgs.is_empty() {
             return Ok(());
         }
@@ -235,82 +241,57 @@ where
                 None => std::future::pending().await,
             }
         };
-        tokio::select! {
+        let result = tokio::select! {
             written = tokio::time::timeout(self.write_timeout, write) => match written {
-                Ok(Ok(())) => {
-                    self.hub.count_frames(n);
-                    Ok(())
-                }
-                Ok(Err(e)) => {
-                    tracing::debug!("ws {}: write error: {e}", self.id);
-                    Err(())
-                }
-                Err(_) => {
-                    tracing::info!("ws {}: client not reading for {:?}, dropping it", self.id, self.write_timeout);
-                    Err(())
-                }
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(WsError::ConnectionClosed | WsError::AlreadyClosed)) => Err(WriteError::Gone),
+                Ok(Err(e)) => Err(WriteError::Io(e.to_string())),
+                Err(_) => Err(WriteError::Stalled(self.write_timeout)),
             },
             // Too slow or replaced: stop waiting on a full socket.
-            _ = aborted => Err(()),
+            _ = aborted => Err(WriteError::Aborted),
+        };
+        match &result {
+            Ok(()) => self.hub.count_frames(n),
+            Err(e @ WriteError::Stalled(_)) => tracing::info!("ws {}: {e}, dropping it", self.id),
+            Err(e) => tracing::debug!("ws {}: {e}", self.id),
         }
+        result
     }
 
+    async fn write(&mut self, frames: Vec<String>) -> Result<(), WriteError> {
+        self.send_all(frames.into_iter().map(Message::text).collect()).await
+    }
+}
+
+impl<S> Frames for Out<S>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    async fn events(&mut self, items: &[Item]) -> Result<(), WriteError> {
+        self.write(frames::ws_event_frames(items)).await
+    }
+
+    async fn message(&mut self, json: &str) -> Result<(), WriteError> {
+        self.write(vec![json.to_string()]).await
+    }
+}
+
+impl<S> Conn<S>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     /// The close the hub asked for without waiting for the queue (too slow, replaced), if any.
     fn abort_close(&self) -> End {
-        let close = self.session.as_ref()?.outbox.close_requested()?;
+        let close = self.out.session.as_ref()?.outbox.close_requested()?;
         (!close.flush_first).then_some((close.code, close.reason))
     }
 
-    async fn write(&mut self, frames: Vec<String>) -> Result<(), ()> {
-        self.send_all(frames.into_iter().map(Message::text).collect()).await
-    }
-
-    /// Writes events, skipping what this client already got, and remembers how far it got.
-    async fn write_items(&mut self, items: &[Item]) -> Result<(), ()> {
-        let Some(session) = self.session.clone() else {
-            return Ok(());
-        };
-        let sent = session.sent();
-        let fresh: Vec<Item> = items.iter().filter(|i| i.cursor > sent).cloned().collect();
-        let Some(last) = fresh.last().map(|i| i.cursor) else {
-            return Ok(());
-        };
-        self.write(frames::ws_event_frames(&fresh)).await?;
-        self.hub.metrics.observe_delivery(last);
-        session.mark_sent(last);
-        if self.saved_at.elapsed() >= Duration::from_secs(1) {
-            self.saved_at = Instant::now();
-            self.hub.save_resume_cursor(&session.api_key, session.sent());
-        }
-        Ok(())
-    }
-
-    /// Writes what the hub queued; returns the close to send if the hub asked for one.
-    async fn flush_outbox(&mut self) -> Result<End, ()> {
-        let Some(session) = self.session.clone() else {
-            return Ok(None);
-        };
-        let taken = session.outbox.take();
-        let mut items: Vec<Item> = Vec::new();
-        for slot in taken.slots {
-            match slot {
-                Slot::Item(i) => items.push(i),
-                Slot::Message(m) => {
-                    self.write_items(&std::mem::take(&mut items)).await?;
-                    self.write(vec![m.to_string()]).await?;
-                }
-                Slot::Gone => {}
-            }
-        }
-        self.write_items(&items).await?;
-        Ok(taken.close.map(|c| (c.code, c.reason)))
-    }
-
     /// Writes the answer to one request and acts on it (authentication, closing error types).
-    async fn answer(&mut self, request: &Value, result: Value, head: Option<i64>) -> Result<End, ()> {
+    async fn answer(&mut self, request: &Value, result: Value, head: Option<i64>) -> Result<End, WriteError> {
         let id = request.get("id").cloned().unwrap_or(Value::Null);
         let welcomed = method_of(request) == "CONNECT" && frames::message_type(&result) == "WELCOME";
-        if welcomed && self.session.is_none() {
+        if welcomed && self.delivery.is_none() {
             if let Some(key) = self.api_key.clone() {
                 let session = Session::new(
                     self.id.clone(),
@@ -320,14 +301,15 @@ where
                     self.hub.cfg.queue_limit,
                 );
                 self.hub.register(session.clone());
-                self.session = Some(session);
+                self.out.session = Some(session.clone());
+                self.delivery = Some(Delivery::new(self.hub.clone(), session));
                 tracing::info!("ws {}: device {} connected from {}", self.id, mask(&key), self.real_ip);
-                self.write(frames::ws_answer(&result, &id, Some(&key))).await?;
+                self.out.write(frames::ws_answer(&result, &id, Some(&key))).await?;
                 self.catch_up(head.unwrap_or(0)).await?;
                 return Ok(None);
             }
         }
-        self.write(frames::ws_answer(&result, &id, self.api_key.as_deref())).await?;
+        self.out.write(frames::ws_answer(&result, &id, self.api_key.as_deref())).await?;
         if frames::is_closing(&result) {
             return Ok(Some((close_codes::NORMAL, String::new())));
         }
@@ -336,54 +318,30 @@ where
 
     /// After `WELCOME`: the events the device missed since its last connection (or since PHP built the snapshot),
     /// then the pushes queued while it was away.
-    async fn catch_up(&mut self, head_at_connect: i64) -> Result<(), ()> {
-        let Some(session) = self.session.clone() else {
+    async fn catch_up(&mut self, head_at_connect: i64) -> Result<(), WriteError> {
+        let Some(delivery) = self.delivery.as_mut() else {
             return Ok(());
         };
-        let key = session.api_key.clone();
-        let mut after = match self.hub.resume_cursor(&key) {
+        let key = delivery.session.api_key.clone();
+        let after = match self.hub.resume_cursor(&key) {
             Some(c) if c > 0 => c,
             _ => head_at_connect,
         };
-        let mut replayed = 0usize;
-        while let Some(device) = self.hub.device(&key) {
-            let since = match self.hub.journal.since(after, Some(device), REPLAY_CHUNK).await {
-                Ok(s) => s,
-                Err(e) => {
-                    tracing::error!("ws {}: resume failed: {e}", self.id);
-                    break;
-                }
-            };
-            if since.overflow {
-                // Older than the journal keeps: the WELCOME snapshot stands in for what was dropped.
-                if after == head_at_connect {
-                    break;
-                }
-                inc(&self.hub.metrics.overflows);
-                after = head_at_connect;
-                continue;
-            }
-            replayed += since.items.len();
-            self.write_items(&since.items).await?;
-            session.mark_sent(since.cursor);
-            if since.items.is_empty() || since.cursor <= after {
-                break;
-            }
-            after = since.cursor;
-        }
-        if replayed > 0 {
+        let done = delivery.catch_up(&mut self.out, after, head_at_connect).await?;
+        if done.replayed > 0 {
             inc(&self.hub.metrics.resumes);
-            tracing::info!("ws {}: resumed device {} with {replayed} missed event(s)", self.id, mask(&key));
+            tracing::info!("ws {}: resumed device {} with {} missed event(s)", self.id, mask(&key), done.replayed);
         }
         for message in self.hub.journal.take_pushes(&key).await {
-            self.write(vec![frames::pushed_message(&message, &key).to_string()]).await?;
+            self.out.message(&frames::pushed_message(&message, &key).to_string()).await?;
         }
         Ok(())
     }
 
     /// Unregisters, saves the resume point and tells PHP the device left.
     fn leave(&mut self, connect_sent: bool) {
-        if let Some(session) = &self.session {
+        if let Some(delivery) = &self.delivery {
+            let session = &delivery.session;
             self.hub.unregister(session);
             self.hub.save_resume_cursor(&session.api_key, session.sent());
         }
@@ -397,7 +355,7 @@ where
             let req = json!({"jsonrpc": "2.0", "id": uuid::Uuid::new_v4().to_string(), "method": "DISCONNECT",
                              "params": {"apiKey": key}});
             let caller = Caller { from: "WS", session_id: Some(&id), real_ip: &ip };
-            polling::relay(&hub, &req, Some(&key), &caller).await;
+            forward(&hub, &req, Some(&key), &caller).await;
         });
     }
 }

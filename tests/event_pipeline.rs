@@ -1,4 +1,4 @@
-//! The event pipeline (issue 3): journal + cursors, device filters, fan-out to WS / SSE / polling, resume,
+//! The event pipeline: journal + cursors, device filters, fan-out to WS / SSE / polling, resume,
 //! overflow, slow readers, queued pushes, restart after kill -9, device changes.
 
 mod common;

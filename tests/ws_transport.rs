@@ -1,4 +1,4 @@
-//! WebSocket transport (issue 2): CONNECT/WELCOME, the relay to the plugin API, errors, limits, pings.
+//! WebSocket transport: CONNECT/WELCOME, the relay to the plugin API, errors, limits, pings.
 
 mod common;
 
@@ -444,7 +444,7 @@ async fn a_connect_refused_by_the_api_does_not_replace_the_live_connection() {
     let disc: Vec<_> =
         env.api.requests_of("DISCONNECT").into_iter().map(|r| r.session_id().map(String::from)).collect();
     assert!(!disc.contains(&Some(sid_a.clone())), "the live connection was reported disconnected: {disc:?}");
-    // issue 2: a connection that had sent CONNECT relays DISCONNECT when it closes — with its own sessionId,
+    // A connection that had sent CONNECT relays DISCONNECT when it closes — with its own sessionId,
     // so the plugin can ignore it while A is live
     assert!(
         disc.iter().all(|d| d.as_deref() == Some(sid_b.as_str())),

@@ -8,8 +8,8 @@ cd "$(dirname "$0")/../.."
 
 command -v chromium >/dev/null 2>&1 || { echo "chromium missing (bash tests/install-deps.sh)" >&2; exit 1; }
 
-cargo build --quiet --bin jeedomconnectd
-bin=target/debug/jeedomconnectd
+cargo build --quiet -p jeedomconnect-demo
+bin=target/debug/jeedomconnect-demo
 work=$(mktemp -d)
 demo_pid=""
 chrome_pid=""
@@ -22,7 +22,7 @@ cleanup() {
 trap cleanup EXIT
 
 # Port 0: the demo takes a free port and prints its URLs.
-"$bin" demo --bind 127.0.0.1 --websocketport 0 --loglevel info --tick-ms 500 >"$work/demo.log" 2>&1 &
+"$bin" --bind 127.0.0.1 --websocketport 0 --loglevel info --tick-ms 500 >"$work/demo.log" 2>&1 &
 demo_pid=$!
 for _ in $(seq 1 100); do
     grep -q "device apiKey" "$work/demo.log" && break

@@ -5,17 +5,17 @@
 //! drop.
 #![allow(dead_code)]
 
+pub mod clients;
 pub mod ctl;
 pub mod daemon;
 pub mod fake_api;
-pub mod sse;
-pub mod ws;
 
-use std::future::Future;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+#[allow(unused_imports)]
+pub use clients::*;
 #[allow(unused_imports)]
 pub use ctl::*;
 #[allow(unused_imports)]
@@ -24,29 +24,6 @@ pub use daemon::*;
 pub use fake_api::*;
 #[allow(unused_imports)]
 pub use serde_json::{json, Value};
-#[allow(unused_imports)]
-pub use sse::*;
-#[allow(unused_imports)]
-pub use ws::*;
-
-static FORBIDDEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-
-/// Register a secret (a plugin key) that must never appear in anything an app receives; every WS frame, SSE
-/// event and `/rpc` answer read through these helpers is checked against all registered secrets.
-pub fn forbid(secret: &str) {
-    FORBIDDEN.lock().unwrap().push(secret.to_string());
-}
-
-/// Panics when `text` (something an app received) contains a registered secret.
-pub fn check_app_visible(what: &str, text: &str) {
-    for s in FORBIDDEN.lock().unwrap().iter() {
-        assert!(!text.contains(s.as_str()), "the plugin key reached an app in {what}: {text}");
-    }
-    assert!(!text.contains("jeedomApiKey"), "jeedomApiKey reached an app in {what}: {text}");
-}
-
-/// Default bound for "this should happen soon".
-pub const WAIT: Duration = Duration::from_secs(5);
 
 /// A port that was free a moment ago (bind 127.0.0.1:0, read it, release it).
 pub fn free_port() -> u16 {
@@ -88,14 +65,6 @@ pub fn now_secs() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
-/// `timeout` that panics with `what` instead of returning an error.
-pub async fn within<T>(d: Duration, what: &str, f: impl Future<Output = T>) -> T {
-    match tokio::time::timeout(d, f).await {
-        Ok(v) => v,
-        Err(_) => panic!("timed out after {d:?} waiting for {what}"),
-    }
-}
-
 /// Poll `f` every 20 ms until it returns `Some`, at most `d`.
 pub async fn eventually<T>(d: Duration, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
     let deadline = tokio::time::Instant::now() + d;
@@ -111,7 +80,7 @@ pub async fn eventually<T>(d: Duration, what: &str, mut f: impl FnMut() -> Optio
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Event items in the app's incremental shapes (protocol.md §4.4).
+// Event items in the app's incremental shapes (docs/protocol.md, "Events").
 
 pub fn cmd_item(id: &str, value: &str) -> Value {
     let t = now_secs();

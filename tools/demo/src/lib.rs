@@ -1,4 +1,6 @@
-//! `jeedomconnectd demo`: the daemon, in this process, with a simulated Jeedom and a live web page.
+//! `jeedomconnect-demo`: the daemon (the `jeedomconnectd` library), in this process, with a simulated Jeedom and a
+//! live web page. The daemon itself knows nothing of the demo: the page is a route this crate adds to its public
+//! port.
 //!
 //! The simulated Jeedom is a small house (three rooms; temperature, humidity, light and door commands whose values
 //! change every second or so; a light toggle that can be executed; a scenario). It plays both parts of the real
@@ -6,7 +8,7 @@
 //! → `WELCOME` with a `jcd` device record, `GET_INFO`, `GET_CONFIG`, `CMD_EXEC`, …), and it tells the daemon about
 //! devices and value changes on the control socket (`DEVICES`, `EVENTS`), as the plugin's Jeedom listener does.
 //! So the real app can connect to it on a LAN, and so can the page served at `/` on the public port (WebSocket,
-//! SSE or polling; plain HTML and JavaScript in `src/demo/index.html`).
+//! SSE or polling; plain HTML and JavaScript in `src/index.html`).
 //!
 //! The journal lives in a fresh temporary directory (removed at exit) unless `--data-dir` is given. Ctrl-C (or
 //! SIGTERM) stops everything cleanly.
@@ -28,18 +30,28 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::sync::CancellationToken;
 
-use crate::config::Config;
-use crate::hub::Hub;
-use crate::Daemon;
+use jeedomconnectd::config::Config;
+use jeedomconnectd::hub::Hub;
+use jeedomconnectd::listener::ListenError;
+use jeedomconnectd::{Daemon, StartError};
+use warp::{Filter, Reply};
 
-const PAGE: &str = include_str!("demo/index.html");
+const PAGE: &str = include_str!("index.html");
 
 /// The demo page with the device key filled in.
 pub fn page(device_key: &str) -> String {
     PAGE.replace("__DEVICE_KEY__", &json!(device_key).to_string())
 }
 
-/// Command line of `jeedomconnectd demo`.
+/// The page at `/` and `/demo` of the daemon's public port.
+fn page_routes(device_key: String) -> jeedomconnectd::server::ExtraRoutes {
+    warp::get()
+        .and(warp::path::end().or(warp::path("demo").and(warp::path::end())).unify())
+        .map(move || warp::reply::html(page(&device_key)).into_response())
+        .boxed()
+}
+
+/// Command line of `jeedomconnect-demo`.
 #[derive(Clone, Debug)]
 pub struct Options {
     /// Address of the public port; `None` = every interface (so a phone on the LAN can connect).
@@ -70,7 +82,7 @@ impl Default for Options {
     }
 }
 
-pub const USAGE: &str = "usage: jeedomconnectd demo [--bind ADDR] [--websocketport PORT] [--socketport PORT]
+pub const USAGE: &str = "usage: jeedomconnect-demo [--bind ADDR] [--websocketport PORT] [--socketport PORT]
     [--data-dir DIR] [--loglevel LEVEL] [--device-key KEY] [--tick-ms MS]
   Starts the daemon with a simulated Jeedom house and serves a live page on the public port (8090 by default,
   every interface). Ctrl-C stops it.";
@@ -107,7 +119,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
     Ok(o)
 }
 
-/// `jeedomconnectd demo …`
+/// `jeedomconnect-demo …`
 pub fn main(args: Vec<String>) -> ExitCode {
     let opts = match parse(&args) {
         Ok(o) => o,
@@ -116,14 +128,14 @@ pub fn main(args: Vec<String>) -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            eprintln!("jeedomconnectd demo: {e}\n{USAGE}");
+            eprintln!("jeedomconnect-demo: {e}\n{USAGE}");
             return ExitCode::from(2);
         }
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("jeedomconnectd demo: cannot start the runtime: {e}");
+            eprintln!("jeedomconnect-demo: cannot start the runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -131,7 +143,7 @@ pub fn main(args: Vec<String>) -> ExitCode {
         let demo = match start(opts).await {
             Ok(d) => d,
             Err(e) => {
-                eprintln!("jeedomconnectd demo: {e}");
+                eprintln!("jeedomconnect-demo: {e}");
                 return ExitCode::FAILURE;
             }
         };
@@ -204,25 +216,25 @@ pub async fn start(opts: Options) -> Result<Running, String> {
     cfg.bind = opts.bind;
     cfg.callback = callback.clone();
     cfg.data_dir = data_dir;
-    cfg.demo_page = Some(device_key.clone());
-    crate::logging::init(&cfg.loglevel, &cfg.apikey);
+    jeedomconnectd::logging::init(&cfg.loglevel, &cfg.apikey);
     let daemon = match opts.public_port {
         Some(p) => {
             cfg.public_port = p;
-            Daemon::start(cfg)?
+            Daemon::start(cfg).map_err(|e| e.to_string())?
         }
         None => {
             cfg.public_port = 8090;
             match Daemon::start(cfg.clone()) {
                 Ok(d) => d,
-                Err(e) if e.contains("public port") => {
+                Err(e @ StartError::Listen(ListenError::InUse { what: "public", .. })) => {
                     cfg.public_port = 0;
                     Daemon::start(cfg).map_err(|e2| format!("{e}; and on a free port: {e2}"))?
                 }
-                Err(e) => return Err(e),
+                Err(e) => return Err(e.to_string()),
             }
         }
     };
+    let daemon = daemon.with_routes(page_routes(device_key.clone()));
     let public_port = daemon.public_port();
     let hub = daemon.hub.clone();
     let daemon = tokio::spawn(daemon.run());
@@ -351,7 +363,7 @@ impl Cmd {
         self.samples += 1;
     }
 
-    /// The app's cmdInfo shape (`protocol.md` §4.4).
+    /// The app's cmdInfo shape (docs/protocol.md, "Events").
     fn info_json(&self, id: &str) -> Value {
         let v: f64 = self.value.parse().unwrap_or(0.0);
         let tendance = if v > self.previous {
@@ -446,7 +458,7 @@ impl House {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The `jcd` device record (design.md §4.3).
+    /// The `jcd` device record (docs/architecture.md, "Device records").
     fn record(&self) -> Value {
         let s = self.state();
         let cmds: Vec<&str> = s.cmds.iter().filter(|(_, c)| c.unit.is_some()).map(|(id, _)| *id).collect();
@@ -535,7 +547,7 @@ impl House {
                "pluginJeedomVersion": format!("v{} (demo)", env!("CARGO_PKG_VERSION"))})
     }
 
-    /// `WELCOME` with the exact keys of `protocol.md` §3.3.
+    /// `WELCOME` with the exact keys of docs/protocol.md, "Connecting".
     fn welcome(&self) -> Value {
         let (use_ws, polling) = {
             let s = self.state();
@@ -673,7 +685,7 @@ impl House {
         });
     }
 
-    /// One JSON-RPC request of the app's API, as the plugin answers it (`protocol.md` §2–§4).
+    /// One JSON-RPC request of the app's API, as the plugin answers it (docs/protocol.md).
     async fn answer(self: &Arc<House>, req: &Value) -> Value {
         let method = req.get("method").and_then(Value::as_str).unwrap_or("");
         let params = req.get("params").cloned().unwrap_or(json!({}));
@@ -761,7 +773,7 @@ impl House {
                 }
             }
             "SET_WEBSOCKET" | "SET_POLLING" => {
-                let on = crate::device::flag(params.get("value"));
+                let on = jeedomconnectd::device::flag(params.get("value"));
                 let flag = if on { "1" } else { "0" };
                 let mut s = self.state();
                 if method == "SET_WEBSOCKET" {

@@ -1,7 +1,7 @@
-//! `jeedomconnectd bench …`: load tests of a real daemon process, with figures printed by the command itself
-//! (BENCHMARKS.md is written by `bench all --out BENCHMARKS.md`). Not run in CI.
+//! `jeedomconnect-bench …`: load tests of a real daemon process, with figures printed by the command itself
+//! (BENCHMARKS.md is written by `jeedomconnect-bench all --out BENCHMARKS.md`). Not run in CI.
 //!
-//! Each scenario starts this same binary as a separate daemon process (so its RSS and CPU can be read from
+//! Each scenario starts the `jeedomconnectd` binary (built beside this one) as a separate daemon process (so its RSS and CPU can be read from
 //! /proc/<pid>), a fake plugin API that counts the requests it gets, and N clients on 127.0.0.0/8 (each socket
 //! bound to 127.0.0.2…127.0.0.254 before connecting, so ephemeral ports do not run out). Events are sent on the
 //! control socket with a sequence number in the value (`"@123#"`); each client notes when the frame carrying it
@@ -33,14 +33,15 @@ use tokio_util::sync::CancellationToken;
 
 const PLUGIN_KEY: &str = "benchpluginkey0123456789abcdef01";
 
-pub const USAGE: &str = "usage: jeedomconnectd bench SCENARIO [flags]
+const USAGE: &str = "usage: jeedomconnect-bench SCENARIO [flags]
   latency  [--clients 1000] [--rate 100] [--secs 20] [--share 1]   EVENTS -> WebSocket frame latency
   sse      [--clients 1000] [--rate 100] [--secs 20] [--share 1]   the same over SSE streams
   fanout   [--clients 1000] [--rounds 20]                          one event to every client: frames/s
   idle     [--clients 10000] [--idle-secs 60]                      connections held, RSS, API requests while idle
   all      [--out BENCHMARKS.md] [--max-idle 50000]                the BENCHMARKS.md set, written as markdown
   --share F: fraction of the clients each event goes to (each client subscribes to 1 cmd in 1/F).
-  --daemon PATH: the daemon binary to start (default: this executable).";
+  --daemon PATH: the daemon binary to start (default: jeedomconnectd beside this executable;
+                 build both with `cargo build --release --workspace`).";
 
 #[derive(Clone, Debug)]
 struct Args {
@@ -68,7 +69,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
         idle_secs: 60,
         out: None,
         max_idle: 50_000,
-        daemon: std::env::current_exe().map_err(|e| e.to_string())?,
+        daemon: std::env::current_exe().map_err(|e| e.to_string())?.with_file_name("jeedomconnectd"),
     };
     let mut it = args.iter().skip(1);
     while let Some(flag) = it.next() {
@@ -90,7 +91,8 @@ fn parse(args: &[String]) -> Result<Args, String> {
     Ok(a)
 }
 
-pub fn main(args: Vec<String>) -> ExitCode {
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
     let a = match parse(&args) {
         Ok(a) if ["latency", "sse", "fanout", "idle", "all"].contains(&a.scenario.as_str()) => a,
         Ok(a) if a.scenario == "help" || a.scenario == "--help" => {
@@ -102,7 +104,7 @@ pub fn main(args: Vec<String>) -> ExitCode {
             return ExitCode::from(2);
         }
         Err(e) => {
-            eprintln!("jeedomconnectd bench: {e}\n{USAGE}");
+            eprintln!("jeedomconnect-bench: {e}\n{USAGE}");
             return ExitCode::from(2);
         }
     };
@@ -264,7 +266,7 @@ impl DaemonProc {
             .args(["--callback", &format!("http://127.0.0.1:{callback_port}/api")])
             .arg("--data-dir")
             .arg(dir.join("data"))
-            .env(crate::config::APIKEY_ENV, PLUGIN_KEY)
+            .env(jeedomconnectd::config::APIKEY_ENV, PLUGIN_KEY)
             .stdout(log.try_clone().map_err(|e| e.to_string())?)
             .stderr(log)
             .spawn()
@@ -920,7 +922,7 @@ async fn all(a: &Args, nofile: u64) -> Result<(), String> {
     for n in notes.iter_mut() {
         *n = n.replace("{per50k}", &format!("{:.0}", per_conn_kib * a.max_idle as f64 / 1024.0));
     }
-    let exe = std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default();
+    let exe = a.daemon.display().to_string();
     let md = format!(
         "{}\n\n## Results of {}\n\nMachine: {}. RLIMIT_NOFILE raised to {nofile}. Daemon: `{exe}` ({}), started by the \
          bench as a separate process with default settings (`--queue-limit 256`, `--ping-interval 30`); clients in \
@@ -957,18 +959,18 @@ const BENCH_INTRO: &str = "# Benchmarks
 Every figure below is printed by the bench command; this file is written by it:
 
 ```sh
-cargo build --release
-target/release/jeedomconnectd bench all --out BENCHMARKS.md     # the whole set, about 10 minutes
+cargo build --release --workspace
+target/release/jeedomconnect-bench all --out BENCHMARKS.md     # the whole set, about 10 minutes
 ```
 
 One scenario at a time (each prints its figures):
 
 ```sh
-target/release/jeedomconnectd bench latency --clients 1000 --rate 100 --secs 20            # issue 3's figure
-target/release/jeedomconnectd bench latency --clients 10000 --rate 100 --secs 20 --share 0.1
-target/release/jeedomconnectd bench sse --clients 1000 --rate 100 --secs 20
-target/release/jeedomconnectd bench fanout --clients 10000 --rounds 20
-target/release/jeedomconnectd bench idle --clients 50000 --idle-secs 60
+target/release/jeedomconnect-bench latency --clients 1000 --rate 100 --secs 20            # the headline figure
+target/release/jeedomconnect-bench latency --clients 10000 --rate 100 --secs 20 --share 0.1
+target/release/jeedomconnect-bench sse --clients 1000 --rate 100 --secs 20
+target/release/jeedomconnect-bench fanout --clients 10000 --rounds 20
+target/release/jeedomconnect-bench idle --clients 50000 --idle-secs 60
 ```
 
 How it measures: the bench starts the daemon binary as its own process (`--bind 127.0.0.1`, a fresh data

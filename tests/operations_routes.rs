@@ -6,10 +6,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use jeedomconnectd::client::Client;
 use jeedomconnectd::config::Config;
 use jeedomconnectd::hub::Hub;
 use jeedomconnectd::journal::{Journal, Retention};
-use jeedomconnectd::rpc::{self, Client};
+use jeedomconnectd::rpc;
 
 const KEY: &str = "PLUGINKEYoperations0123456789";
 
@@ -27,7 +28,7 @@ fn client(peer: &str) -> Client {
 }
 
 fn temp_dir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("jcd-demo-ops-{name}-{}", std::process::id()));
+    let d = std::env::temp_dir().join(format!("jcd-ops-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
@@ -100,7 +101,7 @@ async fn metrics_and_status_pages_need_loopback_or_the_plugin_key() {
     let status = hub.status();
     assert_eq!(status["latency"]["deliveries"], 1);
     assert_eq!(status["connections"]["ws"], 1);
-    // No demo page outside demo mode.
+    // The daemon serves no page at `/`: only a program embedding it (the demo) adds one.
     let r = warp::test::request().path("/").extension(client("127.0.0.1:1")).reply(&routes).await;
     assert!(r.status().is_client_error(), "{}", r.status());
     let _ = std::fs::remove_dir_all(dir);

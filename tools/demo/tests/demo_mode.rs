@@ -1,31 +1,22 @@
-//! `jeedomconnectd demo`: the daemon and its simulated Jeedom start in-process; a WebSocket client gets `WELCOME`
+//! `jeedomconnect-demo`: the daemon and its simulated Jeedom start in-process; a WebSocket client gets `WELCOME`
 //! for `CONNECT`, sees the simulated values change, and runs a command whose effect comes back as an event. The
 //! page is served, and SSE and polling clients see values change too.
 
+#[path = "../../../tests/common/clients.rs"]
+mod clients;
+
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
-use jeedomconnectd::demo::{self, Options, LIGHT_STATE, LIVING_TEMPERATURE, TOGGLE_LIGHT};
+use clients::{Sse, Ws};
+use jeedomconnect_demo::{self as demo, Options, LIGHT_STATE, LIVING_TEMPERATURE, TOGGLE_LIGHT};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio_tungstenite::tungstenite::Message;
 
 const WAIT: Duration = Duration::from_secs(10);
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// The next JSON text frame, or `Err` after `WAIT`.
-async fn next(ws: &mut Ws) -> Result<Value, tokio::time::error::Elapsed> {
-    tokio::time::timeout(WAIT, async {
-        loop {
-            match ws.next().await {
-                Some(Ok(Message::Text(t))) => return serde_json::from_str::<Value>(t.as_str()).unwrap(),
-                Some(Ok(_)) => continue,
-                other => panic!("websocket ended: {other:?}"),
-            }
-        }
-    })
-    .await
+/// The next JSON text frame within `WAIT` (panics on anything else).
+async fn next(ws: &mut Ws) -> Value {
+    ws.recv_json(WAIT).await
 }
 
 async fn start() -> demo::Running {
@@ -63,11 +54,14 @@ async fn websocket_connect_welcome_live_values_and_a_command() {
     let demo = start().await;
     let port = demo.public_port;
     let key = demo.device_key.clone();
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://127.0.0.1:{port}/")).await.expect("ws connect");
-    let connect = json!({"jsonrpc": "2.0", "id": "1", "method": "CONNECT",
-                         "params": {"apiKey": key, "appVersion": "1.20.1", "deviceId": "test", "platformOs": "android"}});
-    ws.send(Message::text(connect.to_string())).await.unwrap();
-    let welcome = next(&mut ws).await.expect("WELCOME in time");
+    let mut ws = Ws::connect(port).await;
+    ws.request(
+        "1",
+        "CONNECT",
+        json!({"apiKey": key, "appVersion": "1.20.1", "deviceId": "test", "platformOs": "android"}),
+    )
+    .await;
+    let welcome = next(&mut ws).await;
     assert_eq!(welcome["type"], "WELCOME", "{welcome}");
     assert_eq!(welcome["id"], "1");
     assert_eq!(welcome["eqApiKey"], key.as_str());
@@ -107,7 +101,7 @@ async fn websocket_connect_welcome_live_values_and_a_command() {
 
     // The simulated house changes the living-room temperature every tick: it reaches the client as CMD_INFO.
     let changed = loop {
-        let m = next(&mut ws).await.expect("a CMD_INFO with a new temperature in time");
+        let m = next(&mut ws).await;
         if m["type"] == "CMD_INFO" {
             if let Some(v) = value_in(&m["payload"], LIVING_TEMPERATURE) {
                 if v != first {
@@ -119,11 +113,9 @@ async fn websocket_connect_welcome_live_values_and_a_command() {
     assert_ne!(changed, first);
 
     // CMD_EXEC of the light toggle: no answer frame (null result), and the new light state comes as an event.
-    let exec = json!({"jsonrpc": "2.0", "id": "2", "method": "CMD_EXEC",
-                      "params": {"apiKey": key, "id": TOGGLE_LIGHT, "options": {}}});
-    ws.send(Message::text(exec.to_string())).await.unwrap();
+    ws.request("2", "CMD_EXEC", json!({"apiKey": key, "id": TOGGLE_LIGHT, "options": {}})).await;
     let toggled = loop {
-        let m = next(&mut ws).await.expect("the light change in time");
+        let m = next(&mut ws).await;
         assert_ne!(m["type"], "EXCEPTION", "{m}");
         if m["type"] == "CMD_INFO" {
             if let Some(v) = value_in(&m["payload"], LIGHT_STATE) {
@@ -135,16 +127,15 @@ async fn websocket_connect_welcome_live_values_and_a_command() {
     assert_eq!(demo.value(LIGHT_STATE).as_deref(), Some(toggled.as_str()));
 
     // An unknown method is an EXCEPTION, as the plugin answers.
-    let bad = json!({"jsonrpc": "2.0", "id": "3", "method": "NO_SUCH_METHOD", "params": {"apiKey": key}});
-    ws.send(Message::text(bad.to_string())).await.unwrap();
+    ws.request("3", "NO_SUCH_METHOD", json!({"apiKey": key})).await;
     let ex = loop {
-        let m = next(&mut ws).await.expect("EXCEPTION in time");
+        let m = next(&mut ws).await;
         if m["type"] == "EXCEPTION" {
             break m;
         }
     };
     assert_eq!(ex["id"], "3");
-    drop(ws);
+    ws.close().await;
     demo.stop().await;
 }
 
@@ -182,19 +173,18 @@ async fn page_sse_and_polling() {
 
     // SSE: HTTP mode, first SET_INFO, then SET_EVENTS with the temperature.
     rpc(port, "SET_POLLING", json!({"apiKey": key, "value": false})).await;
-    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-    s.write_all(format!("GET /sse?apiKey={key} HTTP/1.1\r\nHost: x\r\n\r\n").as_bytes()).await.unwrap();
-    let mut seen = String::new();
-    let mut buf = vec![0u8; 16384];
+    let mut sse = Sse::open(port, &key, None).await;
+    assert_eq!(sse.status, 200);
+    let first = sse.next_msg(WAIT).await;
+    assert_eq!(first.msg["type"], "SET_INFO", "{}", first.raw);
     let deadline = tokio::time::Instant::now() + WAIT;
-    while !(seen.contains("SET_INFO") && seen.contains("SET_EVENTS") && seen.contains(r#"\"id\":\"101\""#)) {
-        let n = match tokio::time::timeout_at(deadline, s.read(&mut buf)).await {
-            Ok(n) => n.unwrap(),
-            Err(_) => panic!("SSE events not in time: {seen}"),
-        };
-        assert!(n > 0, "SSE stream ended: {seen}");
-        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let e = sse.next_msg(left).await;
+        e.assert_exact_format();
+        if e.msg["type"] == "SET_EVENTS" && value_in(&e.msg["payload"][2]["payload"], LIVING_TEMPERATURE).is_some() {
+            break;
+        }
     }
-    assert!(seen.find("SET_INFO").unwrap() < seen.find("SET_EVENTS").unwrap());
     demo.stop().await;
 }

@@ -1,0 +1,131 @@
+//! The one way events reach a connected client, whatever its transport: the catch-up from a cursor after the
+//! client is authenticated, the drain of its outbox, and the rule that a client is only ever written events newer
+//! than the last one it was sent (so the catch-up and the live fan-out may overlap without a duplicate).
+//!
+//! A transport (`ws`, `sse`) implements [`Frames`], which only frames and writes; [`Delivery`] decides what to
+//! write and records how far the client got.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::hub::Hub;
+use crate::journal::Item;
+use crate::limits::{REPLAY_CHUNK, RESUME_SAVE_EVERY};
+use crate::metrics::inc;
+use crate::session::{Close, Session, Slot, Transport};
+
+/// Why a write did not happen; the connection ends.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("the client went away")]
+    Gone,
+    #[error("the client read nothing for {0:?}")]
+    Stalled(Duration),
+    #[error("stopped by the hub (too slow or replaced)")]
+    Aborted,
+    #[error("write failed: {0}")]
+    Io(String),
+}
+
+/// How a transport writes to its client.
+pub trait Frames: Send {
+    /// Writes events the client has not had (never empty), in one go, in the transport's shape.
+    fn events(&mut self, items: &[Item]) -> impl Future<Output = Result<(), WriteError>> + Send;
+    /// Writes one app message, already serialized.
+    fn message(&mut self, json: &str) -> impl Future<Output = Result<(), WriteError>> + Send;
+}
+
+/// What a catch-up did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct CaughtUp {
+    /// Events written.
+    pub replayed: usize,
+}
+
+/// The delivery state of one authenticated connection.
+pub struct Delivery {
+    hub: Arc<Hub>,
+    pub session: Arc<Session>,
+    saved_at: Instant,
+}
+
+impl Delivery {
+    pub fn new(hub: Arc<Hub>, session: Arc<Session>) -> Delivery {
+        Delivery { hub, session, saved_at: Instant::now() }
+    }
+
+    /// Writes the events among `items` newer than what this client was sent, and remembers how far it got.
+    pub async fn write_items<F: Frames>(&mut self, out: &mut F, items: &[Item]) -> Result<(), WriteError> {
+        let sent = self.session.sent();
+        let fresh: Vec<Item> = items.iter().filter(|i| i.cursor > sent).cloned().collect();
+        let Some(last) = fresh.last().map(|i| i.cursor) else {
+            return Ok(());
+        };
+        out.events(&fresh).await?;
+        self.hub.metrics.observe_delivery(last);
+        self.session.mark_sent(last);
+        // A WebSocket resumes from the cursor the daemon keeps; SSE clients carry theirs in Last-Event-ID.
+        if self.session.transport == Transport::WebSocket && self.saved_at.elapsed() >= RESUME_SAVE_EVERY {
+            self.saved_at = Instant::now();
+            self.hub.save_resume_cursor(&self.session.api_key, self.session.sent());
+        }
+        Ok(())
+    }
+
+    /// Writes the events the device may see after `after`, chunk by chunk, up to now. A cursor older than the
+    /// journal keeps falls back to `head` (the point the client's snapshot was built at); from `head` itself the
+    /// snapshot stands in for what was dropped.
+    pub async fn catch_up<F: Frames>(
+        &mut self,
+        out: &mut F,
+        mut after: i64,
+        head: i64,
+    ) -> Result<CaughtUp, WriteError> {
+        let key = self.session.api_key.clone();
+        let mut done = CaughtUp::default();
+        while let Some(device) = self.hub.device(&key) {
+            let since = match self.hub.journal.since(after, Some(device), REPLAY_CHUNK).await {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::error!("{}: resume failed: {e}", self.session.id);
+                    break;
+                }
+            };
+            if since.overflow {
+                if after == head {
+                    break;
+                }
+                inc(&self.hub.metrics.overflows);
+                after = head;
+                continue;
+            }
+            done.replayed += since.items.len();
+            self.write_items(out, &since.items).await?;
+            self.session.mark_sent(since.cursor);
+            if since.items.is_empty() || since.cursor <= after {
+                break;
+            }
+            after = since.cursor;
+        }
+        Ok(done)
+    }
+
+    /// Writes what the hub queued in the outbox, in order; returns the close the hub asked for, if any.
+    pub async fn drain<F: Frames>(&mut self, out: &mut F) -> Result<Option<Close>, WriteError> {
+        let taken = self.session.outbox.take();
+        let mut items: Vec<Item> = Vec::new();
+        for slot in taken.slots {
+            match slot {
+                Slot::Item(i) => items.push(i),
+                Slot::Message(m) => {
+                    self.write_items(out, &std::mem::take(&mut items)).await?;
+                    out.message(&m).await?;
+                }
+                Slot::Gone => {}
+            }
+        }
+        self.write_items(out, &items).await?;
+        Ok(taken.close)
+    }
+}
