@@ -144,7 +144,14 @@ async fn handle(hub: &Arc<Hub>, line: &[u8], peer: SocketAddr) -> Option<Value> 
             Some(k) => Some(polling::events_since(hub, &k, msg.get("cursor").unwrap_or(&Value::Null)).await),
             None => Some(error("EVENTS_SINCE needs eqApiKey")),
         },
-        "STATUS" => Some(hub.status()),
+        // With `eqApiKey`: that device's line too, found by its full key (the list masks keys).
+        "STATUS" => {
+            let mut status = hub.status();
+            if let Some(k) = eq_key {
+                status["device"] = hub.device_status(&k);
+            }
+            Some(status)
+        }
         // The old plugin's sendToDaemon: an app message for one device.
         _ if eq_key.is_some() => {
             let k = eq_key.unwrap_or_default();

@@ -15,10 +15,10 @@ use crate::config::Config;
 use crate::device::{Device, Mode};
 use crate::frames;
 use crate::journal::{Batch, Journal};
+use crate::limits::close_codes;
 use crate::logging::mask;
 use crate::metrics::{add, inc, Metrics};
 use crate::relay::Relay;
-use crate::limits::close_codes;
 use crate::session::{Close, Pushed, Session, Transport};
 
 pub struct Hub {
@@ -32,6 +32,22 @@ pub struct Hub {
     sessions: RwLock<HashMap<String, Vec<Arc<Session>>>>,
     /// Per device: cursor of the last event written to its WebSocket (where a reconnect resumes).
     resume: Mutex<HashMap<String, i64>>,
+}
+
+/// A device's status line; its key masked.
+fn device_status(d: &Device, live: Option<&Vec<Arc<Session>>>) -> Value {
+    let first = live.and_then(|l| l.first());
+    json!({
+        "apiKey": mask(&d.api_key),
+        "enabled": d.enabled,
+        "mode": first.map_or(d.mode().name(), |s| match s.transport {
+            Transport::WebSocket => "ws",
+            Transport::Sse => "sse",
+        }),
+        "connected": first.is_some(),
+        "since": first.map(|s| s.since),
+        "address": first.map(|s| s.peer.clone()),
+    })
 }
 
 fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -281,29 +297,19 @@ impl Hub {
     pub fn status(&self) -> Value {
         let devices = read(&self.devices);
         let sessions = read(&self.sessions);
-        let list: Vec<Value> = devices
-            .values()
-            .map(|d| {
-                let live = sessions.get(&d.api_key);
-                let first = live.and_then(|l| l.first());
-                json!({
-                    "apiKey": mask(&d.api_key),
-                    "enabled": d.enabled,
-                    "mode": first.map_or(d.mode().name(), |s| match s.transport {
-                        Transport::WebSocket => "ws",
-                        Transport::Sse => "sse",
-                    }),
-                    "connected": first.is_some(),
-                    "since": first.map(|s| s.since),
-                    "address": first.map(|s| s.peer.clone()),
-                })
-            })
-            .collect();
+        let list: Vec<Value> = devices.values().map(|d| device_status(d, sessions.get(&d.api_key))).collect();
         let mut status = self.metrics.to_json();
         status["version"] = json!(env!("CARGO_PKG_VERSION"));
         status["uptime"] = json!(self.uptime_secs());
         status["devices"] = Value::Array(list);
         status
+    }
+
+    /// One device's line of [`Hub::status`], looked up by its full key (`null` when the daemon does not know it).
+    pub fn device_status(&self, api_key: &str) -> Value {
+        let devices = read(&self.devices);
+        let sessions = read(&self.sessions);
+        devices.get(api_key).map_or(Value::Null, |d| device_status(d, sessions.get(api_key)))
     }
 
     pub fn count_frames(&self, n: usize) {

@@ -160,3 +160,35 @@ async fn status_reports_version_uptime_connections_and_masked_devices() {
     let st = env.daemon.status().await;
     assert_eq!(st["connections"]["sse"], json!(1), "{st}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_of_one_device_is_found_by_its_full_key() {
+    // Two phones whose keys start alike: the masked list cannot tell them apart, the full key can.
+    let env = Env::start(&[]).await;
+    let shared = rand_hex(8);
+    let connected = DeviceSpec::ws(&format!("{shared}{}", rand_hex(24)));
+    let idle = DeviceSpec::sse(&format!("{shared}{}", rand_hex(24)));
+    env.api.add_device(idle.clone());
+    let (mut ws, _) = env.ws_device(&connected).await;
+    env.daemon.devices(vec![connected.record(), idle.record()], false).await;
+
+    let listed = env.daemon.status().await;
+    let masked: Vec<&Value> = listed["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["apiKey"] == json!(format!("{}…", &shared[..4])))
+        .collect();
+    assert_eq!(masked.len(), 2, "both devices show under the same masked key: {listed}");
+
+    let one = env.daemon.ctl(json!({"type": "STATUS", "eqApiKey": idle.key})).await;
+    assert_eq!(one["device"]["connected"], json!(false), "{one}");
+    assert_eq!(one["device"]["mode"], json!("sse"), "{one}");
+    let one = env.daemon.ctl(json!({"type": "STATUS", "eqApiKey": connected.key})).await;
+    assert_eq!(one["device"]["connected"], json!(true), "{one}");
+    assert_eq!(one["device"]["mode"], json!("ws"), "{one}");
+    assert!(!one.to_string().contains(&connected.key), "the status masks the key it was asked for: {one}");
+    let unknown = env.daemon.ctl(json!({"type": "STATUS", "eqApiKey": format!("{shared}{}", rand_hex(24))})).await;
+    assert_eq!(unknown["device"], Value::Null, "{unknown}");
+    ws.assert_usable("alive").await;
+}

@@ -31,18 +31,8 @@ try {
             break;
         case 'getDeviceStatus':
             $eq = $jcNeedEq();
-            $status = JeedomConnectControl::status();
-            $found = null;
-            if (is_array($status) && isset($status['devices'])) {
-                $prefix = substr($eq->getLogicalId(), 0, 4);
-                foreach ($status['devices'] as $d) {
-                    if (isset($d['apiKey']) && strpos((string) $d['apiKey'], $prefix) === 0) {
-                        $found = $d;
-                        break;
-                    }
-                }
-            }
-            ajax::success(array('daemon' => is_array($status), 'device' => $found, 'appState' => $eq->getConfiguration('appState', 'background'),
+            $status = JeedomConnectControl::deviceStatus($eq->getLogicalId());
+            ajax::success(array('daemon' => $status['daemon'], 'device' => $status['device'], 'appState' => $eq->getConfiguration('appState', 'background'),
                 'lastSeen' => JeedomConnectDevice::lastSeen($eq)));
             break;
         case 'regenerateQrCode':

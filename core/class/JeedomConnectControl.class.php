@@ -32,6 +32,7 @@ class JeedomConnectControl {
             @fclose($fp);
             return $written === strlen($data);
         } catch (Throwable $e) {
+            log::add('JeedomConnect', 'debug', 'control socket: ' . (isset($_msg['type']) ? $_msg['type'] : 'message') . ' not sent: ' . $e->getMessage());
             return false;
         }
     }
@@ -58,6 +59,7 @@ class JeedomConnectControl {
             $decoded = json_decode($reply, true);
             return is_array($decoded) ? $decoded : null;
         } catch (Throwable $e) {
+            log::add('JeedomConnect', 'debug', 'control socket: ' . (isset($_msg['type']) ? $_msg['type'] : 'request') . ' failed: ' . $e->getMessage());
             return null;
         }
     }
@@ -65,6 +67,16 @@ class JeedomConnectControl {
     public static function status() {
         $r = self::request(array('type' => 'STATUS'), 2.0);
         return (is_array($r) && !(isset($r['ok']) && $r['ok'] === false)) ? $r : null;
+    }
+
+    /**
+     * The daemon's status line of one device, found by its full apiKey (the daemon's list masks keys, so two phones
+     * whose keys start alike cannot be told apart there). Returns array('daemon' => bool, 'device' => array|null).
+     */
+    public static function deviceStatus($_apiKey) {
+        $r = self::request(array('type' => 'STATUS', 'eqApiKey' => (string) $_apiKey), 2.0);
+        $up = is_array($r) && !(isset($r['ok']) && $r['ok'] === false);
+        return array('daemon' => $up, 'device' => ($up && isset($r['device']) && is_array($r['device'])) ? $r['device'] : null);
     }
 
     public static function events(array $_events, $_ack = false) {
