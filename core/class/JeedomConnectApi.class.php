@@ -1,6 +1,6 @@
 <?php
 /*
- * JeedomConnect - the app's JSON-RPC API (protocol.md §2-§4), behind core/api/JeedomConnect.api.php.
+ * JeedomConnect - the app's JSON-RPC API (docs/protocol.md), behind core/api/JeedomConnect.api.php.
  * handle() parses the request, checks daemon-marked calls (connexionFrom != API) against the plugin key, finds the
  * equipment, and runs the handler of the method from the dispatch table below. It always returns a JSON-RPC success
  * envelope (errors travel as result.type EXCEPTION, an empty result becomes "ok"); for daemon calls about an existing
@@ -32,7 +32,7 @@ class JeedomConnectApi {
     );
 
     /** methods that work without an equipment */
-    private static $noEq = array('GET_PLUGIN_CONFIG', 'GET_AVAILABLE_EQUIPEMENT', 'PING', 'CHECK_AUTHENT', 'CHECK_USER', 'VERIF_2FA');
+    private static $noEq = array('GET_PLUGIN_CONFIG', 'GET_AVAILABLE_EQUIPEMENT', 'PING', 'CHECK_AUTHENT', 'CHECK_USER');
 
     /** CONNECT answers after which the daemon closes the socket */
     public static $connectErrors = array('BAD_DEVICE', 'EQUIPMENT_DISABLE', 'APP_VERSION_ERROR', 'PLUGIN_VERSION_ERROR',
@@ -479,7 +479,7 @@ class JeedomConnectApi {
     /* ---------------- actions ---------------- */
 
     /** Runs one cmd; returns null or an error message. */
-    private function execOne($_id, $_options, &$_denied) {
+    private function execOne($_id, $_options) {
         $cmd = cmd::byId($_id);
         if (!is_object($cmd)) {
             return 'Can\'t find command [id=' . $_id . ']';
@@ -489,7 +489,6 @@ class JeedomConnectApi {
         if (isset($options['user_id']) && $options['user_id'] !== '') {
             $user = user::byId($options['user_id']);
             if (!is_object($user) || !$cmd->hasRight($user)) {
-                $_denied = true;
                 return 'Vous n\'avez pas le droit d\'exécuter cette commande ' . $cmd->getHumanName();
             }
         }
@@ -498,9 +497,8 @@ class JeedomConnectApi {
     }
 
     private function cmdExec() {
-        $denied = false;
         try {
-            $err = $this->execOne($this->param('id', ''), $this->param('options', array()), $denied);
+            $err = $this->execOne($this->param('id', ''), $this->param('options', array()));
         } catch (Throwable $e) {
             $err = $e->getMessage();
         }
@@ -514,9 +512,8 @@ class JeedomConnectApi {
             if (!is_array($item) || !isset($item['id'])) {
                 continue;
             }
-            $denied = false;
             try {
-                $err = $this->execOne($item['id'], isset($item['options']) ? $item['options'] : array(), $denied);
+                $err = $this->execOne($item['id'], isset($item['options']) ? $item['options'] : array());
             } catch (Throwable $e) {
                 $err = $e->getMessage();
             }

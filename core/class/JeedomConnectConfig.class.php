@@ -49,7 +49,7 @@ class JeedomConnectConfig {
         return (string) network::getNetworkAccess('internal');
     }
 
-    /* ---- WebSocket through Jeedom's web server (issue 7): Apache forwards /plugins/JeedomConnect/ws to the daemon */
+    /* ---- WebSocket through Jeedom's web server (docs/reverse-proxy.md): Apache forwards /plugins/JeedomConnect/ws to the daemon */
 
     /** Option "WebSocket through Jeedom's web server (no port forwarding)". */
     public static function throughJeedom() {
@@ -117,7 +117,7 @@ class JeedomConnectConfig {
         }
         $host = (string) config::byKey('externalAddr');
         if ($host === '') {
-            // no external address configured: better the internal one than 'ws://:8090' (protocol.md §9.2 #13)
+            // no external address configured: better the internal one than 'ws://:8090' (docs/protocol.md, "Addresses")
             return self::defaultInternWsAddress(false);
         }
         return 'ws://' . $host . ':' . self::port();
@@ -191,7 +191,7 @@ class JeedomConnectConfig {
         return 'stable';
     }
 
-    /** APP_VERSION_ERROR payload (protocol.md §3.3 step 5). */
+    /** APP_VERSION_ERROR payload (docs/protocol.md, "Connecting"). */
     public static function pluginInfo() {
         $v = self::versionInfo();
         return array(

@@ -162,7 +162,7 @@ class JeedomConnectDevice {
         return (int) cache::byKey('JeedomConnect::lastSeen::' . $eq->getId())->getValue(0);
     }
 
-    /** isConnected() of protocol.md §4.5: a polling app is connected if seen < 3 s ago, otherwise appState. */
+    /** isConnected() (docs/protocol.md, "Pushed actions"): a polling app is connected if seen < 3 s ago, otherwise appState. */
     public static function isConnected($eq) {
         $f = self::flags($eq);
         if (!self::isTrue($f['useWs']) && self::isTrue($f['polling'])) {

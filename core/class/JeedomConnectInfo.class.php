@@ -1,6 +1,6 @@
 <?php
 /*
- * JeedomConnect - the state objects the app receives (protocol.md §4.4): cmdInfo, scInfo and objInfo, full and
+ * JeedomConnect - the state objects the app receives (docs/protocol.md, "Events"): cmdInfo, scInfo and objInfo, full and
  * incremental, and the "daemon is down" event path: SET_EVENTS built from Jeedom's own event::changes like the old
  * plugin's getEventsFull (incremental up to 248 events, full snapshot from 249).
  */
@@ -33,6 +33,7 @@ class JeedomConnectInfo {
             }
         } catch (Throwable $e) {
             // history is decoration: never fail the event for it
+            log::add('JeedomConnect', 'debug', 'history of cmd ' . $cmd->getId() . ' left out: ' . $e->getMessage());
         }
         return $h;
     }
@@ -175,7 +176,7 @@ class JeedomConnectInfo {
         );
     }
 
-    /* ---- the daemon-less GET_EVENTS (protocol.md §4.3) */
+    /* ---- the daemon-less GET_EVENTS (docs/protocol.md, "Polling") */
 
     public static function eventsFromCore($eq, $_lastRead, $_lastHistoric) {
         $changes = event::changes($_lastRead);

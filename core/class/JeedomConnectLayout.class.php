@@ -2,7 +2,7 @@
 /*
  * JeedomConnect - the app's layout (JEEDOM_CONFIG format) stored per equipment (configuration 'jcConfig'):
  * read/write/import/export, "add a Jeedom command as a widget", and what the device may see (its info cmds,
- * scenario widgets and rooms - protocol.md §4.4), which becomes the device filter sent to the daemon.
+ * scenario widgets and rooms - docs/protocol.md, "Events"), which becomes the device filter sent to the daemon.
  */
 class JeedomConnectLayout {
     const HISTORIC_FUNCTIONS = 'average|min|max|collect|tendance';
@@ -160,7 +160,7 @@ class JeedomConnectLayout {
         }
     }
 
-    /** getInfoCmdList (protocol.md §4.4): ids as strings, sorted numerically. */
+    /** getInfoCmdList (docs/protocol.md, "Events"): ids as strings, sorted numerically. */
     public static function infoCmdIds($config) {
         $ids = array();
         if (!is_array($config)) {

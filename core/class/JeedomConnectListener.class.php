@@ -50,6 +50,8 @@ class JeedomConnectListener {
             $info = JeedomConnectInfo::cmdInfo($cmd, isset($_option['value']) ? $_option['value'] : null);
             return JeedomConnectControl::events(array(array('type' => 'CMD_INFO', 'payload' => array($info))));
         } catch (Throwable $e) {
+            // Never break the process that changed the cmd; say which value the phones will miss and why.
+            log::add('JeedomConnect', 'warning', 'listener: value of cmd ' . $id . ' not sent to the daemon: ' . $e->getMessage());
             return false;
         }
     }
@@ -82,6 +84,7 @@ class JeedomConnectListener {
             }
             return count($events) ? JeedomConnectControl::events($events) : false;
         } catch (Throwable $e) {
+            log::add('JeedomConnect', 'warning', 'listener: scenario and room-summary changes not sent to the daemon: ' . $e->getMessage());
             return false;
         }
     }

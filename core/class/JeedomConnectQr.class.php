@@ -1,6 +1,6 @@
 <?php
 /*
- * JeedomConnect - the equipment QR code: JSON with exactly the keys of protocol.md §7.5, encoded by Debian's
+ * JeedomConnect - the equipment QR code: JSON with exactly the keys of docs/protocol.md, "QR code", encoded by Debian's
  * `qrencode` (declared in plugin_info/packages.json) into data/qrcodes/<apiKey>.png. The content (it holds the apiKey
  * and the user hash) goes to qrencode on stdin, never on its command line.
  */

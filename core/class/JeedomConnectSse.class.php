@@ -1,6 +1,6 @@
 <?php
 /*
- * JeedomConnect - the SSE stream of HTTP mode (core/php/eventServer.php, protocol.md §6).
+ * JeedomConnect - the SSE stream of HTTP mode (core/php/eventServer.php, docs/protocol.md, "SSE").
  * When the daemon runs, its /sse stream for the apiKey is relayed byte for byte (Last-Event-ID forwarded).
  * Otherwise PHP serves the stream itself like the old script: first event SET_INFO, then GET_EVENTS every second,
  * heartbeat after 5 idle loops, end when the eq switches to WS/polling or another SSE client takes over.
