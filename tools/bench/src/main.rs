@@ -16,7 +16,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -162,7 +162,6 @@ enum Transport {
 
 struct FakeApi {
     requests: AtomicU64,
-    by_method: Mutex<HashMap<String, u64>>,
     transport: Transport,
     /// Client i subscribes to the cmds c (1..=stride) with (c + i) % stride == 0.
     stride: u64,
@@ -190,7 +189,6 @@ impl FakeApi {
     fn answer(&self, req: &Value) -> Value {
         let method = req.get("method").and_then(Value::as_str).unwrap_or("");
         self.requests.fetch_add(1, Ordering::Relaxed);
-        *self.by_method.lock().unwrap_or_else(|p| p.into_inner()).entry(method.to_string()).or_default() += 1;
         let key = req.pointer("/params/apiKey").and_then(Value::as_str).unwrap_or("");
         let result = match method {
             "CONNECT" => json!({"type": "WELCOME", "payload": {"configVersion": 1, "cmdInfo": [], "scInfo": [],
@@ -207,7 +205,6 @@ impl FakeApi {
     }
 
     fn reset(&self) -> u64 {
-        self.by_method.lock().unwrap_or_else(|p| p.into_inner()).clear();
         self.requests.swap(0, Ordering::Relaxed)
     }
 }
@@ -610,7 +607,6 @@ struct Rig {
 async fn rig(a: &Args, transport: Transport, stride: u64, devices: usize) -> Result<Rig, String> {
     let api = Arc::new(FakeApi {
         requests: AtomicU64::new(0),
-        by_method: Mutex::new(HashMap::new()),
         transport,
         stride: stride.max(1),
     });
@@ -651,7 +647,6 @@ async fn latency(a: &Args, transport: Transport) -> Result<Outcome, String> {
     let subscribers = |cmd: u64| (0..n).filter(|i| (cmd + *i as u64) % stride == 0).count() as u64;
     let per_cmd: Vec<u64> = (1..=stride).map(subscribers).collect();
     let expected: u64 = (0..total).map(|k| per_cmd[(k % stride) as usize]).sum();
-    let measured_expected: u64 = (shared.warmup..total).map(|k| per_cmd[(k % stride) as usize]).sum();
     let cpu0 = rig.daemon.cpu_secs();
     let t_send = tokio::time::Instant::now();
     let period = Duration::from_nanos(1_000_000_000 / a.rate);
@@ -702,7 +697,6 @@ async fn latency(a: &Args, transport: Transport) -> Result<Outcome, String> {
         st["latency"]["p99_ms"],
         connect_time.as_secs_f64(),
     );
-    let _ = measured_expected;
     let row = format!(
         "| {name} | {n} | {} ev/s × {} s | {:.0}% | {:.0} | {:.2} | {:.2} | {:.2} | {received}/{expected} | {:.0}% |",
         a.rate,
