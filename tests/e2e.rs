@@ -1,5 +1,5 @@
-//! End-to-end scenarios (issue 5): Apache + mod_php serve the plugin over the fake Jeedom core, the plugin starts
-//! the real daemon, and three clients behave as the Jeedom Connect app does (`protocol.md`):
+//! End-to-end scenarios: Apache + mod_php serve the plugin over the fake Jeedom core, the plugin starts
+//! the real daemon, and three clients behave as the Jeedom Connect app does (docs/protocol.md):
 //! - WebSocket to the daemon's port: `CONNECT` → `WELCOME`, `CMD_INFO` frames, `CMD_EXEC`;
 //! - HTTP: SSE through Apache (`eventServer.php`, double-decoded `data:`, `SET_INFO` first) + JSON-RPC POSTs;
 //! - Polling: `GET_EVENTS` POSTs with the `DATETIME` cursor.
@@ -8,21 +8,21 @@
 //! plain `cargo test` skips them). Each scenario creates its own equipments and commands, so they do not depend
 //! on each other's order; they share the one daemon and run one at a time (`--test-threads=1`).
 
+mod common;
+
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use futures_util::stream::SplitSink;
-use futures_util::{SinkExt, StreamExt};
+use common::clients::{SseRecorder, WsRecord as WsEv, WsRecorder, WsRecords, WsSink};
+use futures_util::SinkExt;
 use serde_json::{json, Value};
-use tokio::net::TcpStream;
 use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 const API_PATH: &str = "/plugins/JeedomConnect/core/api/JeedomConnect.api.php";
 const SSE_PATH: &str = "/plugins/JeedomConnect/core/php/eventServer.php";
-/// What the issue asks of pushed transports: a change on the phone within 100 ms.
+/// What the project asks of pushed transports: a change on the phone within 100 ms.
 const PUSH_BUDGET: f64 = 0.100;
 
 fn now() -> f64 {
@@ -178,7 +178,7 @@ struct Eq {
     api_key: String,
 }
 
-/// `CONNECT` params as the app sends them (protocol.md §3.3).
+/// `CONNECT` params as the app sends them (docs/protocol.md, "Connecting").
 fn connect_params(eq: &Eq, device_id: &str, user_hash: &str) -> Value {
     json!({
         "apiKey": eq.api_key, "deviceId": device_id, "deviceName": format!("e2e {device_id}"),
@@ -227,16 +227,10 @@ fn count(pairs: &[(String, String)], cmd: &str, value: &str) -> usize {
 // ------------------------------------------------------------------------------------------------------------
 // WebSocket client (app in WebSocket mode).
 
-#[derive(Clone, Debug)]
-enum WsEv {
-    Msg(f64, Value),
-    Close(Option<u16>),
-}
-
 struct WsClient {
     eq: Eq,
-    sink: tokio::sync::Mutex<SplitSink<WebSocketStream<MaybeTlsStream<TcpStream>>, Message>>,
-    log: Arc<Mutex<Vec<WsEv>>>,
+    sink: tokio::sync::Mutex<WsSink>,
+    log: WsRecords,
     reader: JoinHandle<()>,
     welcome: Value,
 }
@@ -249,12 +243,7 @@ impl Drop for WsClient {
 
 impl WsClient {
     /// Opens the socket only (no CONNECT).
-    async fn open(
-        port: u16,
-    ) -> Result<
-        (SplitSink<WebSocketStream<MaybeTlsStream<TcpStream>>, Message>, Arc<Mutex<Vec<WsEv>>>, JoinHandle<()>),
-        String,
-    > {
+    async fn open(port: u16) -> Result<(WsSink, WsRecords, JoinHandle<()>), String> {
         Self::open_url(&format!("ws://127.0.0.1:{port}/"), None).await
     }
 
@@ -262,45 +251,8 @@ impl WsClient {
     async fn open_url(
         url: &str,
         local: Option<std::net::IpAddr>,
-    ) -> Result<
-        (SplitSink<WebSocketStream<MaybeTlsStream<TcpStream>>, Message>, Arc<Mutex<Vec<WsEv>>>, JoinHandle<()>),
-        String,
-    > {
-        let hostport = url.trim_start_matches("ws://").split('/').next().unwrap_or_default().to_string();
-        let addr: std::net::SocketAddr = hostport.parse().map_err(|e| format!("{url}: {e}"))?;
-        let connect = async {
-            let sock = tokio::net::TcpSocket::new_v4().map_err(|e| e.to_string())?;
-            if let Some(ip) = local {
-                sock.bind(std::net::SocketAddr::new(ip, 0)).map_err(|e| e.to_string())?;
-            }
-            let tcp = sock.connect(addr).await.map_err(|e| e.to_string())?;
-            tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(tcp)).await.map_err(|e| e.to_string())
-        };
-        let (ws, _) = tokio::time::timeout(Duration::from_secs(5), connect)
-            .await
-            .map_err(|_| "websocket connect timed out".to_string())??;
-        let (sink, mut stream) = ws.split();
-        let log: Arc<Mutex<Vec<WsEv>>> = Arc::default();
-        let l = log.clone();
-        let reader = tokio::spawn(async move {
-            while let Some(m) = stream.next().await {
-                match m {
-                    Ok(Message::Text(t)) => {
-                        let v: Value =
-                            serde_json::from_str(t.as_str()).unwrap_or_else(|_| json!({"unparsable": t.as_str()}));
-                        l.lock().unwrap().push(WsEv::Msg(now(), v));
-                    }
-                    Ok(Message::Close(frame)) => {
-                        l.lock().unwrap().push(WsEv::Close(frame.map(|f| u16::from(f.code))));
-                        return;
-                    }
-                    Ok(_) => {}
-                    Err(_) => break,
-                }
-            }
-            l.lock().unwrap().push(WsEv::Close(None));
-        });
-        Ok((sink, log, reader))
+    ) -> Result<(WsSink, WsRecords, JoinHandle<()>), String> {
+        WsRecorder::open(url, local).await.map(WsRecorder::into_parts)
     }
 
     /// Connects as the app: socket, `CONNECT`, waits for `WELCOME`.
@@ -422,72 +374,19 @@ impl WsClient {
 // ------------------------------------------------------------------------------------------------------------
 // SSE client (app in HTTP mode): eventServer.php through Apache.
 
-#[derive(Clone, Debug)]
-enum SseEv {
-    Msg(f64, Value),
-    End,
-}
-
 struct SseClient {
-    log: Arc<Mutex<Vec<SseEv>>>,
-    reader: JoinHandle<()>,
-}
-
-impl Drop for SseClient {
-    fn drop(&mut self) {
-        self.reader.abort();
-    }
+    stream: SseRecorder,
 }
 
 impl SseClient {
     async fn open(rig: &Rig, eq: &Eq) -> SseClient {
-        let client = reqwest::Client::builder().build().expect("sse client");
-        let request = client
-            .get(format!("{}{SSE_PATH}?apiKey={}", rig.base, eq.api_key))
-            .header("Accept", "text/event-stream")
-            .send();
-        let mut resp = tokio::time::timeout(Duration::from_secs(10), request)
-            .await
-            .expect("eventServer.php sent no headers within 10 s")
-            .expect("SSE request");
-        assert_eq!(resp.status().as_u16(), 200, "SSE status");
-        let ctype = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let stream =
+            SseRecorder::open_url(&format!("{}{SSE_PATH}?apiKey={}", rig.base, eq.api_key), Duration::from_secs(10))
+                .await;
+        assert_eq!(stream.status, 200, "SSE status");
+        let ctype = stream.header("content-type").unwrap_or("").to_string();
         assert!(ctype.starts_with("text/event-stream"), "SSE content type: {ctype}");
-        let log: Arc<Mutex<Vec<SseEv>>> = Arc::default();
-        let l = log.clone();
-        let reader = tokio::spawn(async move {
-            let mut buf = String::new();
-            while let Ok(Some(chunk)) = resp.chunk().await {
-                buf.push_str(&String::from_utf8_lossy(&chunk));
-                loop {
-                    let (pos, len) = match (buf.find("\r\n\r\n"), buf.find("\n\n")) {
-                        (Some(a), Some(b)) if b < a => (b, 2),
-                        (Some(a), _) => (a, 4),
-                        (None, Some(b)) => (b, 2),
-                        (None, None) => break,
-                    };
-                    let block: String = buf[..pos].to_string();
-                    buf.drain(..pos + len);
-                    let t = now();
-                    for line in block.lines() {
-                        let line = line.trim_end_matches('\r');
-                        if let Some(data) = line.strip_prefix("data:") {
-                            // The old eventServer.php encodes twice: the data field is a JSON string of JSON.
-                            let msg = match serde_json::from_str::<Value>(data.trim_start()) {
-                                Ok(Value::String(inner)) => {
-                                    serde_json::from_str::<Value>(&inner).unwrap_or_else(|_| json!({"badInner": inner}))
-                                }
-                                Ok(other) => json!({"notDoubleEncoded": other}),
-                                Err(_) => json!({"unparsable": data}),
-                            };
-                            l.lock().unwrap().push(SseEv::Msg(t, msg));
-                        }
-                    }
-                }
-            }
-            l.lock().unwrap().push(SseEv::End);
-        });
-        let c = SseClient { log, reader };
+        let c = SseClient { stream };
         let first = wait_for("the first SSE event", 10.0, || {
             c.messages()
                 .into_iter()
@@ -506,30 +405,21 @@ impl SseClient {
     }
 
     fn messages(&self) -> Vec<Value> {
-        self.log
-            .lock()
-            .unwrap()
-            .iter()
-            .filter_map(|e| match e {
-                SseEv::Msg(_, v) => Some(v.clone()),
-                _ => None,
-            })
-            .collect()
+        self.stream.events().iter().map(|(_, e)| e.msg_or_marker()).collect()
     }
 
     fn ended(&self) -> bool {
-        self.log.lock().unwrap().iter().any(|e| matches!(e, SseEv::End))
+        self.stream.ended()
     }
 
     /// (time, cmd, value) of the changes in SET_EVENTS messages (not the SET_INFO snapshot).
     fn cmd_events(&self) -> Vec<(f64, String, String)> {
         let mut r = vec![];
-        for e in self.log.lock().unwrap().iter() {
-            if let SseEv::Msg(t, v) = e {
-                assert!(v.get("notDoubleEncoded").is_none() && v.get("unparsable").is_none(), "SSE data: {v}");
-                for (c, val) in set_events_cmds(v) {
-                    r.push((*t, c, val));
-                }
+        for (t, e) in self.stream.events() {
+            let v = e.msg_or_marker();
+            assert!(v.get("notDoubleEncoded").is_none() && v.get("unparsable").is_none(), "SSE data: {v}");
+            for (c, val) in set_events_cmds(&v) {
+                r.push((t, c, val));
             }
         }
         r
@@ -1144,7 +1034,7 @@ async fn s8_private_plugin_files_are_not_served() {
 }
 
 // ------------------------------------------------------------------------------------------------------------
-// Issue 7: WebSocket and SSE through Jeedom's own web server (Apache's mod_proxy, configured by the plugin).
+// WebSocket and SSE through Jeedom's own web server (Apache's mod_proxy, configured by the plugin).
 
 const WS_PROXY_PATH: &str = "/plugins/JeedomConnect/ws";
 const SSE_PROXY_PATH: &str = "/plugins/JeedomConnect/sse";
@@ -1197,40 +1087,21 @@ async fn wait_status(rig: &Rig, path: &str, want: impl Fn(u16) -> bool, what: &s
 
 /// A raw SSE reader: every event block exactly as received (bytes up to and including CRLF CRLF).
 struct RawSse {
-    blocks: Arc<Mutex<Vec<String>>>,
-    reader: JoinHandle<()>,
-}
-
-impl Drop for RawSse {
-    fn drop(&mut self) {
-        self.reader.abort();
-    }
+    stream: SseRecorder,
 }
 
 impl RawSse {
     async fn open(url: String) -> RawSse {
-        let mut resp = tokio::time::timeout(Duration::from_secs(10), reqwest::Client::new().get(&url).send())
-            .await
-            .unwrap_or_else(|_| panic!("{url}: no headers within 10 s"))
-            .unwrap_or_else(|e| panic!("{url}: {e}"));
-        assert_eq!(resp.status().as_u16(), 200, "{url}");
-        let blocks: Arc<Mutex<Vec<String>>> = Arc::default();
-        let b = blocks.clone();
-        let reader = tokio::spawn(async move {
-            let mut buf = String::new();
-            while let Ok(Some(chunk)) = resp.chunk().await {
-                buf.push_str(&String::from_utf8_lossy(&chunk));
-                while let Some(pos) = buf.find("\r\n\r\n") {
-                    let block: String = buf.drain(..pos + 4).collect();
-                    b.lock().unwrap().push(block);
-                }
-            }
-        });
-        RawSse { blocks, reader }
+        let stream = SseRecorder::open_url(&url, Duration::from_secs(10)).await;
+        assert_eq!(stream.status, 200, "{url}");
+        RawSse { stream }
     }
 
     async fn wait_block(&self, what: &str, secs: f64, pred: impl Fn(&str) -> bool) -> String {
-        wait_for(what, secs, || self.blocks.lock().unwrap().iter().find(|b| pred(b)).cloned()).await
+        wait_for(what, secs, || {
+            self.stream.events().into_iter().map(|(_, e)| format!("{}\r\n\r\n", e.raw)).find(|b| pred(b))
+        })
+        .await
     }
 }
 

@@ -32,6 +32,11 @@ pub fn check_app_visible(what: &str, text: &str) {
     assert!(!text.contains("jeedomApiKey"), "jeedomApiKey reached an app in {what}: {text}");
 }
 
+/// Now, unix seconds (arrival times of recorded frames).
+pub fn now_secs_f64() -> f64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+}
+
 /// Default bound for "this should happen soon".
 pub const WAIT: Duration = Duration::from_secs(5);
 

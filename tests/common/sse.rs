@@ -1,5 +1,8 @@
-//! A byte-exact SSE client over a raw TCP socket (HTTP/1.1, chunked or close-delimited body).
+//! A byte-exact SSE client over a raw TCP socket (HTTP/1.1, chunked or close-delimited body), read on demand
+//! ([`Sse`]) or by a background task into a timestamped log ([`SseRecorder`]).
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -42,6 +45,18 @@ impl SseEvent {
         // JSON-encode of the inner string must be what was sent (escaping as a JSON encoder does)
         assert_eq!(serde_json::from_str::<String>(lit).unwrap(), inner);
     }
+
+    /// The message, or an object saying why it cannot be read: `{"notDoubleEncoded": …}` when `data:` holds JSON
+    /// that is not a string, `{"badInner": …}` when the string is not JSON, `{"unparsable": …}` otherwise.
+    pub fn msg_or_marker(&self) -> Value {
+        match serde_json::from_str::<Value>(self.data_raw.trim_start()) {
+            Ok(Value::String(inner)) => {
+                serde_json::from_str::<Value>(&inner).unwrap_or_else(|_| serde_json::json!({"badInner": inner}))
+            }
+            Ok(other) => serde_json::json!({"notDoubleEncoded": other}),
+            Err(_) => serde_json::json!({"unparsable": self.data_raw}),
+        }
+    }
 }
 
 pub struct Sse {
@@ -62,14 +77,25 @@ impl Drop for Sse {
 }
 
 impl Sse {
+    /// The daemon's `/sse` stream on 127.0.0.1:`port`.
     pub async fn open(port: u16, api_key: &str, last_event_id: Option<&str>) -> Sse {
-        super::within(super::WAIT, "SSE response headers", Sse::open_inner(port, api_key, last_event_id)).await
+        let (hostport, path) = (format!("127.0.0.1:{port}"), format!("/sse?apiKey={api_key}"));
+        super::within(super::WAIT, "SSE response headers", Sse::request(&hostport, &path, last_event_id)).await
     }
 
-    async fn open_inner(port: u16, api_key: &str, last_event_id: Option<&str>) -> Sse {
-        let mut tcp = TcpStream::connect(("127.0.0.1", port)).await.expect("connect SSE");
-        let mut req =
-            format!("GET /sse?apiKey={api_key} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAccept: text/event-stream\r\n");
+    /// `GET url` (`http://host:port/path?query`), response headers within `d`.
+    pub async fn open_url(url: &str, d: Duration) -> Sse {
+        let rest = url.strip_prefix("http://").unwrap_or_else(|| panic!("not an http:// URL: {url}"));
+        let (hostport, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        super::within(d, &format!("SSE response headers of {url}"), Sse::request(hostport, path, None)).await
+    }
+
+    async fn request(hostport: &str, path: &str, last_event_id: Option<&str>) -> Sse {
+        let mut tcp = TcpStream::connect(hostport).await.unwrap_or_else(|e| panic!("connect SSE {hostport}: {e}"));
+        let mut req = format!("GET {path} HTTP/1.1\r\nHost: {hostport}\r\nAccept: text/event-stream\r\n");
         if let Some(id) = last_event_id {
             req.push_str(&format!("Last-Event-ID: {id}\r\n"));
         }
@@ -206,5 +232,53 @@ impl Sse {
                 Err(e) => panic!("SSE stream did not end: {e}; events: {seen:?}"),
             }
         }
+    }
+}
+
+/// An SSE stream read by a background task: every event with its arrival time (unix seconds), and whether the
+/// stream ended. The task stops when this is dropped.
+pub struct SseRecorder {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    log: Arc<Mutex<Vec<(f64, SseEvent)>>>,
+    ended: Arc<AtomicBool>,
+    reader: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for SseRecorder {
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
+}
+
+impl SseRecorder {
+    /// `GET url` (`http://host:port/path?query`), response headers within `d`.
+    pub async fn open_url(url: &str, d: Duration) -> SseRecorder {
+        let mut sse = Sse::open_url(url, d).await;
+        let (status, headers) = (sse.status, sse.headers.clone());
+        let log: Arc<Mutex<Vec<(f64, SseEvent)>>> = Arc::default();
+        let ended = Arc::new(AtomicBool::new(false));
+        let (l, e) = (log.clone(), ended.clone());
+        let reader = tokio::spawn(async move {
+            // Bounded by the test that owns the recorder (dropping it stops this task).
+            while let Ok(Some(event)) = sse.next(Duration::from_secs(3600)).await {
+                l.lock().unwrap().push((super::now_secs_f64(), event));
+            }
+            e.store(true, Ordering::SeqCst);
+        });
+        SseRecorder { status, headers, log, ended, reader }
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == &name.to_ascii_lowercase()).map(|(_, v)| v.as_str())
+    }
+
+    /// Every event so far, with its arrival time.
+    pub fn events(&self) -> Vec<(f64, SseEvent)> {
+        self.log.lock().unwrap().clone()
+    }
+
+    pub fn ended(&self) -> bool {
+        self.ended.load(Ordering::SeqCst)
     }
 }

@@ -1,7 +1,11 @@
-//! WebSocket clients: a tokio-tungstenite one (answers pings while read) and a raw one (never reads).
+//! WebSocket clients: a tokio-tungstenite one read on demand (answers pings while read), a recording one whose
+//! reader runs in the background (for tests that watch several clients at once and time arrivals), and a raw one
+//! (never reads).
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -216,6 +220,72 @@ pub fn frame_items(frames: &[Value], kind: &str) -> Vec<Value> {
         .filter(|f| f["type"] == kind)
         .flat_map(|f| f["payload"].as_array().cloned().unwrap_or_default())
         .collect()
+}
+
+/// What a [`WsRecorder`] saw, in order.
+#[derive(Clone, Debug)]
+pub enum WsRecord {
+    /// A text frame (parsed; `{"unparsable": text}` when it is not JSON) and its arrival time, unix seconds.
+    Msg(f64, Value),
+    /// The end of the stream: the close frame's code, `None` without one.
+    Close(Option<u16>),
+}
+
+pub type WsSink = SplitSink<WebSocketStream<MaybeTlsStream<TcpStream>>, Message>;
+pub type WsRecords = Arc<Mutex<Vec<WsRecord>>>;
+
+/// A WebSocket client whose frames are read by a background task into a shared, timestamped log (pings are
+/// answered as it reads). The parts are public: the sink to send, the log to look at, the reader to stop.
+pub struct WsRecorder {
+    pub sink: WsSink,
+    pub log: WsRecords,
+    pub reader: tokio::task::JoinHandle<()>,
+}
+
+impl WsRecorder {
+    /// Opens a socket to `url` (`ws://host:port/path`), from the loopback address `local` when given; the
+    /// handshake is bounded by 5 s. The error says why (a refused connection, a 404 instead of an upgrade, …).
+    pub async fn open(url: &str, local: Option<std::net::IpAddr>) -> Result<WsRecorder, String> {
+        let hostport = url.trim_start_matches("ws://").split('/').next().unwrap_or_default().to_string();
+        let addr: std::net::SocketAddr = hostport.parse().map_err(|e| format!("{url}: {e}"))?;
+        let connect = async {
+            let sock = TcpSocket::new_v4().map_err(|e| e.to_string())?;
+            if let Some(ip) = local {
+                sock.bind(std::net::SocketAddr::new(ip, 0)).map_err(|e| e.to_string())?;
+            }
+            let tcp = sock.connect(addr).await.map_err(|e| e.to_string())?;
+            tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(tcp)).await.map_err(|e| e.to_string())
+        };
+        let (ws, _) = tokio::time::timeout(Duration::from_secs(5), connect)
+            .await
+            .map_err(|_| "websocket connect timed out".to_string())??;
+        let (sink, mut stream) = ws.split();
+        let log: WsRecords = Arc::default();
+        let l = log.clone();
+        let reader = tokio::spawn(async move {
+            while let Some(m) = stream.next().await {
+                match m {
+                    Ok(Message::Text(t)) => {
+                        let v: Value =
+                            serde_json::from_str(t.as_str()).unwrap_or_else(|_| json!({"unparsable": t.as_str()}));
+                        l.lock().unwrap().push(WsRecord::Msg(super::now_secs_f64(), v));
+                    }
+                    Ok(Message::Close(frame)) => {
+                        l.lock().unwrap().push(WsRecord::Close(frame.map(|f| u16::from(f.code))));
+                        return;
+                    }
+                    Ok(_) => {}
+                    Err(_) => break,
+                }
+            }
+            l.lock().unwrap().push(WsRecord::Close(None));
+        });
+        Ok(WsRecorder { sink, log, reader })
+    }
+
+    pub fn into_parts(self) -> (WsSink, WsRecords, tokio::task::JoinHandle<()>) {
+        (self.sink, self.log, self.reader)
+    }
 }
 
 /// A WebSocket peer that does the handshake by hand, can send (masked) text frames, and otherwise never reads
