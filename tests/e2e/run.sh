@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end rig (issue 5): a Jeedom-like web root served by a real Apache with mod_php on 127.0.0.1, the fake
+# End-to-end rig: a Jeedom-like web root served by a real Apache with mod_php on 127.0.0.1, the fake
 # Jeedom core at its root and this repository's plugin at plugins/JeedomConnect/, the real daemon started through
 # the plugin's own deamon_start(); then tests/e2e.rs drives WebSocket, HTTP (SSE + JSON-RPC) and polling clients
 # written as the app behaves.

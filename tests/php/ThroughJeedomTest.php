@@ -1,5 +1,5 @@
 <?php
-/* Issue 7, plugin side: option "WebSocket through Jeedom's web server" - default addresses (https, port, path
+/* Plugin side of the option "WebSocket through Jeedom's web server" - default addresses (https, port, path
  * prefix), QR content and regeneration, daemon bind on loopback, Jeedom DNS users. */
 class ThroughJeedomTest extends JcTestCase {
     private function on() {

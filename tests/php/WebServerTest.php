@@ -1,7 +1,8 @@
 <?php
-/* Issue 7, web server side: the Apache configuration (rendering, install/update/remove command sequences with a
- * recording runner on a private Apache tree, rollback when Apache refuses it, `apache2 -t` on the real thing), and
- * the plugin's hooks that drive it (install.php, port change, option switched on). */
+/* Web server side of WebSocket through Jeedom's web server: the Apache configuration (rendering,
+ * install/update/remove command sequences with a recording runner on a private Apache tree, rollback when Apache
+ * refuses it, `apache2 -t` on the real thing), and the plugin's hooks that drive it (install.php, port change,
+ * option switched on). */
 class WebServerTest extends JcTestCase {
     /** @var string */
     private $dir;
