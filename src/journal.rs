@@ -131,7 +131,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 
 fn open(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
-    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.busy_timeout(crate::limits::JOURNAL_BUSY_TIMEOUT)?;
     conn.execute_batch("PRAGMA synchronous=NORMAL;")?;
     Ok(conn)
 }
@@ -291,7 +291,7 @@ impl Writer {
     fn run(&mut self, rx: mpsc::Receiver<Op>) {
         while let Ok(first) = rx.recv() {
             let mut ops = vec![first];
-            while ops.len() < 512 {
+            while ops.len() < crate::limits::JOURNAL_BATCH {
                 match rx.try_recv() {
                     Ok(op) => ops.push(op),
                     Err(_) => break,

@@ -95,14 +95,13 @@ impl Daemon {
         tokio::spawn(server::serve(hub.clone(), public, extra_routes));
         hub.shutdown.cancelled().await;
         // Connection tasks see the same token and send their close frames; give them a moment.
-        for _ in 0..40 {
-            if hub.live_connections() == 0 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
+        let step = Duration::from_millis(10);
+        let deadline = tokio::time::Instant::now() + limits::SHUTDOWN_CLOSE_WAIT;
+        while hub.live_connections() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(step).await;
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        let _ = tokio::time::timeout(Duration::from_millis(300), hub.journal.flush()).await;
+        tokio::time::sleep(5 * step).await;
+        let _ = tokio::time::timeout(limits::SHUTDOWN_FLUSH_WAIT, hub.journal.flush()).await;
     }
 }
 

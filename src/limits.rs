@@ -28,6 +28,19 @@ pub const ACCEPT_RETRY: Duration = Duration::from_millis(50);
 pub const MIN_WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often a WebSocket connection saves its resume cursor while it is written to.
 pub const RESUME_SAVE_EVERY: Duration = Duration::from_secs(1);
+/// Idle keep-alive connections to PHP are dropped after this.
+pub const RELAY_POOL_IDLE: Duration = Duration::from_secs(60);
+/// Pause before retrying a relay whose connection could not be made (times the attempt number).
+pub const RELAY_RETRY_PAUSE: Duration = Duration::from_millis(100);
+/// How long SQLite waits for a lock held by the other connection of the journal.
+pub const JOURNAL_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Most journal requests applied in one transaction.
+pub const JOURNAL_BATCH: usize = 512;
+/// At shutdown: how long connections get to send their close frames, then how long the journal gets to flush.
+pub const SHUTDOWN_CLOSE_WAIT: Duration = Duration::from_millis(400);
+pub const SHUTDOWN_FLUSH_WAIT: Duration = Duration::from_millis(300);
+/// How long a WebSocket's closing handshake may take once the close frame is sent.
+pub const WS_CLOSE_WAIT: Duration = Duration::from_millis(200);
 /// How long an SSE stream keeps the `lastHistoricReadTimestamp` it sends before taking a fresh one.
 pub const HIST_REFRESH: Duration = Duration::from_secs(300);
 

@@ -11,7 +11,9 @@
 use serde_json::{json, Value};
 
 use crate::hub::Hub;
-use crate::limits::{MAX_RELAY_CONCURRENT, RELAY_CONNECT_ATTEMPTS, RELAY_CONNECT_TIMEOUT};
+use crate::limits::{
+    MAX_RELAY_CONCURRENT, RELAY_CONNECT_ATTEMPTS, RELAY_CONNECT_TIMEOUT, RELAY_POOL_IDLE, RELAY_RETRY_PAUSE,
+};
 use crate::metrics::{inc, Metrics};
 use std::time::Duration;
 
@@ -71,7 +73,7 @@ impl Relay {
         let key: String = plugin_key.bytes().map(|b| format!("%{b:02X}")).collect();
         let client = reqwest::Client::builder()
             .connect_timeout(RELAY_CONNECT_TIMEOUT)
-            .pool_idle_timeout(Duration::from_secs(60))
+            .pool_idle_timeout(RELAY_POOL_IDLE)
             .build()
             .unwrap_or_default();
         Relay {
@@ -107,7 +109,7 @@ impl Relay {
                 Ok(r) => break r,
                 // Nothing reached PHP: safe to try again, briefly.
                 Err(e) if e.is_connect() && attempt < RELAY_CONNECT_ATTEMPTS => {
-                    tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
+                    tokio::time::sleep(RELAY_RETRY_PAUSE * attempt as u32).await;
                 }
                 Err(e) if e.is_timeout() => return Err(RelayError::Timeout),
                 Err(e) => {

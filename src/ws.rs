@@ -27,7 +27,7 @@ use crate::delivery::{Delivery, Frames, WriteError};
 use crate::frames;
 use crate::hub::Hub;
 use crate::journal::Item;
-use crate::limits::{close_codes, MAX_PENDING_REQUESTS, MIN_WRITE_TIMEOUT};
+use crate::limits::{close_codes, MAX_PENDING_REQUESTS, MIN_WRITE_TIMEOUT, WS_CLOSE_WAIT};
 use crate::logging::mask;
 use crate::metrics::inc;
 use crate::polling;
@@ -185,7 +185,7 @@ where
         conn.out.session = None;
         let _ = conn.out.send_all(vec![Message::Close(Some(frame))]).await;
     }
-    let _ = tokio::time::timeout(Duration::from_millis(200), conn.out.sink.close()).await;
+    let _ = tokio::time::timeout(WS_CLOSE_WAIT, conn.out.sink.close()).await;
     tracing::debug!("ws {}: closed", conn.id);
 }
 
