@@ -33,6 +33,31 @@ use tokio_util::sync::CancellationToken;
 
 const PLUGIN_KEY: &str = "benchpluginkey0123456789abcdef01";
 
+/// Why a bench run (or its command line) failed, with the reason.
+#[derive(Debug, thiserror::Error)]
+enum BenchError {
+    /// The command line.
+    #[error("{0}")]
+    Usage(String),
+    #[error("{what}: {source}")]
+    Io { what: String, source: std::io::Error },
+    #[error("websocket {what}: {source}")]
+    Ws { what: &'static str, source: tokio_tungstenite::tungstenite::Error },
+    /// The daemon or a client did not answer as expected (or not in time).
+    #[error("{0}")]
+    Unexpected(String),
+}
+
+/// An I/O error with what was being done.
+fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> BenchError {
+    let what = what.into();
+    move |source| BenchError::Io { what, source }
+}
+
+fn unexpected(what: impl Into<String>) -> BenchError {
+    BenchError::Unexpected(what.into())
+}
+
 const USAGE: &str = "usage: jeedomconnect-bench SCENARIO [flags]
   latency  [--clients 1000] [--rate 100] [--secs 20] [--share 1]   EVENTS -> WebSocket frame latency
   sse      [--clients 1000] [--rate 100] [--secs 20] [--share 1]   the same over SSE streams
@@ -57,8 +82,8 @@ struct Args {
     daemon: PathBuf,
 }
 
-fn parse(args: &[String]) -> Result<Args, String> {
-    let scenario = args.first().cloned().ok_or("a scenario is needed")?;
+fn parse(args: &[String]) -> Result<Args, BenchError> {
+    let scenario = args.first().cloned().ok_or_else(|| BenchError::Usage("a scenario is needed".into()))?;
     let mut a = Args {
         clients: if scenario == "idle" { 10_000 } else { 1_000 },
         scenario,
@@ -69,12 +94,12 @@ fn parse(args: &[String]) -> Result<Args, String> {
         idle_secs: 60,
         out: None,
         max_idle: 50_000,
-        daemon: std::env::current_exe().map_err(|e| e.to_string())?.with_file_name("jeedomconnectd"),
+        daemon: std::env::current_exe().map_err(io("this executable's path"))?.with_file_name("jeedomconnectd"),
     };
     let mut it = args.iter().skip(1);
     while let Some(flag) = it.next() {
-        let v = it.next().ok_or(format!("{flag} needs a value"))?;
-        let num = || v.parse::<f64>().map_err(|_| format!("{flag}: '{v}' is not a number"));
+        let v = it.next().ok_or_else(|| BenchError::Usage(format!("{flag} needs a value")))?;
+        let num = || v.parse::<f64>().map_err(|_| BenchError::Usage(format!("{flag}: '{v}' is not a number")));
         match flag.as_str() {
             "--clients" => a.clients = num()? as usize,
             "--rate" => a.rate = (num()? as u64).max(1),
@@ -85,7 +110,7 @@ fn parse(args: &[String]) -> Result<Args, String> {
             "--out" => a.out = Some(v.into()),
             "--max-idle" => a.max_idle = num()? as usize,
             "--daemon" => a.daemon = v.into(),
-            _ => return Err(format!("unknown flag {flag}")),
+            _ => return Err(BenchError::Usage(format!("unknown flag {flag}"))),
         }
     }
     Ok(a)
@@ -209,9 +234,9 @@ impl FakeApi {
     }
 }
 
-async fn serve_fake(api: Arc<FakeApi>) -> Result<u16, String> {
-    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.map_err(|e| e.to_string())?;
-    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+async fn serve_fake(api: Arc<FakeApi>) -> Result<u16, BenchError> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.map_err(io("fake plugin API"))?;
+    let port = listener.local_addr().map_err(io("fake plugin API"))?.port();
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
             let api = api.clone();
@@ -243,20 +268,20 @@ struct DaemonProc {
     dir: PathBuf,
 }
 
-fn free_port() -> Result<u16, String> {
+fn free_port() -> Result<u16, BenchError> {
     std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
-        .map_err(|e| e.to_string())
+        .map_err(io("a free port"))
 }
 
 impl DaemonProc {
-    async fn spawn(exe: &PathBuf, callback_port: u16) -> Result<DaemonProc, String> {
+    async fn spawn(exe: &PathBuf, callback_port: u16) -> Result<DaemonProc, BenchError> {
         let dir = std::env::temp_dir().join(format!("jeedomconnectd-bench-{}-{}", std::process::id(), free_port()?));
         let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(&dir).map_err(io(dir.display().to_string()))?;
         let (public, control_port) = (free_port()?, free_port()?);
-        let log = std::fs::File::create(dir.join("daemon.log")).map_err(|e| e.to_string())?;
+        let log = std::fs::File::create(dir.join("daemon.log")).map_err(io("daemon.log"))?;
         let child = std::process::Command::new(exe)
             .args(["--loglevel", "warning", "--bind", "127.0.0.1"])
             .args(["--websocketport", &public.to_string(), "--socketport", &control_port.to_string()])
@@ -264,15 +289,15 @@ impl DaemonProc {
             .arg("--data-dir")
             .arg(dir.join("data"))
             .env(jeedomconnectd::config::APIKEY_ENV, PLUGIN_KEY)
-            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stdout(log.try_clone().map_err(io("daemon.log"))?)
             .stderr(log)
             .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
+            .map_err(io(format!("cannot start {}", exe.display())))?;
         let d = DaemonProc { child, public, control_port, dir };
         let deadline = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect((Ipv4Addr::LOCALHOST, public)).await.is_err() {
             if Instant::now() > deadline {
-                return Err("the daemon did not open its port in 10 s".into());
+                return Err(unexpected("the daemon did not open its port in 10 s"));
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -318,38 +343,38 @@ struct Control {
 }
 
 impl Control {
-    async fn connect(port: u16) -> Result<Control, String> {
-        let s = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).await.map_err(|e| e.to_string())?;
+    async fn connect(port: u16) -> Result<Control, BenchError> {
+        let s = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).await.map_err(io("control socket"))?;
         let _ = s.set_nodelay(true);
         let (r, w) = s.into_split();
         Ok(Control { reader: BufReader::new(r), writer: w })
     }
 
-    async fn send(&mut self, mut v: Value) -> Result<(), String> {
+    async fn send(&mut self, mut v: Value) -> Result<(), BenchError> {
         v["jeedomApiKey"] = json!(PLUGIN_KEY);
         let mut line = v.to_string();
         line.push('\n');
-        self.writer.write_all(line.as_bytes()).await.map_err(|e| e.to_string())
+        self.writer.write_all(line.as_bytes()).await.map_err(io("control socket"))
     }
 
-    async fn ask(&mut self, v: Value) -> Result<Value, String> {
+    async fn ask(&mut self, v: Value) -> Result<Value, BenchError> {
         self.send(v).await?;
         let mut line = String::new();
         tokio::time::timeout(Duration::from_secs(60), self.reader.read_line(&mut line))
             .await
-            .map_err(|_| "no control answer in 60 s")?
-            .map_err(|e| e.to_string())?;
-        serde_json::from_str(&line).map_err(|e| format!("{e}: {line}"))
+            .map_err(|_| unexpected("no control answer in 60 s"))?
+            .map_err(io("control socket"))?;
+        serde_json::from_str(&line).map_err(|e| unexpected(format!("control answer {e}: {line}")))
     }
 
-    async fn devices(&mut self, api: &FakeApi, n: usize) -> Result<(), String> {
+    async fn devices(&mut self, api: &FakeApi, n: usize) -> Result<(), BenchError> {
         let mut i = 0;
         while i < n {
             let end = (i + 5000).min(n);
             let list: Vec<Value> = (i..end).map(|k| api.record(k)).collect();
             let r = self.ask(json!({"type": "DEVICES", "devices": list, "full": false, "ack": true})).await?;
             if r["ok"] != true {
-                return Err(format!("DEVICES refused: {r}"));
+                return Err(unexpected(format!("DEVICES refused: {r}")));
             }
             i = end;
         }
@@ -365,24 +390,24 @@ fn source(i: usize) -> SocketAddr {
     SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2 + (i % 253) as u8)), 0)
 }
 
-async fn tcp_from(i: usize, port: u16) -> Result<TcpStream, String> {
-    let sock = TcpSocket::new_v4().map_err(|e| e.to_string())?;
-    sock.bind(source(i)).map_err(|e| format!("bind {}: {e}", source(i)))?;
-    let s = sock.connect(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await.map_err(|e| format!("connect: {e}"))?;
+async fn tcp_from(i: usize, port: u16) -> Result<TcpStream, BenchError> {
+    let sock = TcpSocket::new_v4().map_err(io("socket"))?;
+    sock.bind(source(i)).map_err(io(format!("bind {}", source(i))))?;
+    let s = sock.connect(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await.map_err(io("connect"))?;
     let _ = s.set_nodelay(true);
     Ok(s)
 }
 
 type Ws = tokio_tungstenite::WebSocketStream<TcpStream>;
 
-async fn ws_client(i: usize, port: u16) -> Result<Ws, String> {
+async fn ws_client(i: usize, port: u16) -> Result<Ws, BenchError> {
     let tcp = tcp_from(i, port).await?;
     let cfg = WebSocketConfig::default().read_buffer_size(4096).write_buffer_size(0);
     let (mut ws, _) = tokio_tungstenite::client_async_with_config(format!("ws://127.0.0.1:{port}/"), tcp, Some(cfg))
         .await
-        .map_err(|e| format!("handshake: {e}"))?;
+        .map_err(|source| BenchError::Ws { what: "handshake", source })?;
     let connect = json!({"jsonrpc": "2.0", "id": "1", "method": "CONNECT", "params": {"apiKey": device_key(i)}});
-    ws.send(Message::text(connect.to_string())).await.map_err(|e| e.to_string())?;
+    ws.send(Message::text(connect.to_string())).await.map_err(|source| BenchError::Ws { what: "send", source })?;
     let welcome = async {
         while let Some(m) = ws.next().await {
             if let Ok(Message::Text(t)) = m {
@@ -393,26 +418,26 @@ async fn ws_client(i: usize, port: u16) -> Result<Ws, String> {
     };
     match tokio::time::timeout(Duration::from_secs(60), welcome).await {
         Ok(true) => Ok(ws),
-        _ => Err("no WELCOME".into()),
+        _ => Err(unexpected("no WELCOME")),
     }
 }
 
 /// An SSE stream, read up to its first event (`SET_INFO`).
-async fn sse_client(i: usize, port: u16) -> Result<TcpStream, String> {
+async fn sse_client(i: usize, port: u16) -> Result<TcpStream, BenchError> {
     let mut s = tcp_from(i, port).await?;
     let req =
         format!("GET /sse?apiKey={} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n", device_key(i));
-    s.write_all(req.as_bytes()).await.map_err(|e| e.to_string())?;
+    s.write_all(req.as_bytes()).await.map_err(io("SSE request"))?;
     let mut seen = Vec::new();
     let mut buf = [0u8; 4096];
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     while !seen.windows(8).any(|w| w == b"SET_INFO") {
         let n = tokio::time::timeout_at(deadline, s.read(&mut buf))
             .await
-            .map_err(|_| "no SET_INFO")?
-            .map_err(|e| e.to_string())?;
+            .map_err(|_| unexpected("no SET_INFO"))?
+            .map_err(io("SSE stream"))?;
         if n == 0 {
-            return Err(format!("stream ended: {}", String::from_utf8_lossy(&seen)));
+            return Err(unexpected(format!("stream ended: {}", String::from_utf8_lossy(&seen))));
         }
         seen.extend_from_slice(&buf[..n]);
     }
@@ -420,24 +445,24 @@ async fn sse_client(i: usize, port: u16) -> Result<TcpStream, String> {
 }
 
 /// Connects clients `0..n`, 256 at a time; returns them with the time it took.
-async fn connect_all<T, F, Fut>(n: usize, connect: F) -> Result<(Vec<T>, Duration), String>
+async fn connect_all<T, F, Fut>(n: usize, connect: F) -> Result<(Vec<T>, Duration), BenchError>
 where
     F: Fn(usize) -> Fut,
-    Fut: std::future::Future<Output = Result<T, String>>,
+    Fut: std::future::Future<Output = Result<T, BenchError>>,
 {
     let t0 = Instant::now();
-    let results: Vec<Result<T, String>> =
+    let results: Vec<Result<T, BenchError>> =
         futures_util::stream::iter(0..n).map(&connect).buffer_unordered(256).collect().await;
     let mut ok = Vec::with_capacity(n);
     let mut errors: HashMap<String, usize> = HashMap::new();
     for r in results {
         match r {
             Ok(c) => ok.push(c),
-            Err(e) => *errors.entry(e.chars().take(80).collect()).or_default() += 1,
+            Err(e) => *errors.entry(e.to_string().chars().take(80).collect()).or_default() += 1,
         }
     }
     if !errors.is_empty() {
-        return Err(format!("{} of {n} clients failed to connect: {errors:?}", n - ok.len()));
+        return Err(unexpected(format!("{} of {n} clients failed to connect: {errors:?}", n - ok.len())));
     }
     Ok((ok, t0.elapsed()))
 }
@@ -604,12 +629,8 @@ struct Rig {
     ctl: Control,
 }
 
-async fn rig(a: &Args, transport: Transport, stride: u64, devices: usize) -> Result<Rig, String> {
-    let api = Arc::new(FakeApi {
-        requests: AtomicU64::new(0),
-        transport,
-        stride: stride.max(1),
-    });
+async fn rig(a: &Args, transport: Transport, stride: u64, devices: usize) -> Result<Rig, BenchError> {
+    let api = Arc::new(FakeApi { requests: AtomicU64::new(0), transport, stride: stride.max(1) });
     let port = serve_fake(api.clone()).await?;
     let daemon = DaemonProc::spawn(&a.daemon, port).await?;
     let mut ctl = Control::connect(daemon.control_port).await?;
@@ -618,7 +639,7 @@ async fn rig(a: &Args, transport: Transport, stride: u64, devices: usize) -> Res
 }
 
 /// Events at `rate`/s for `secs`, to N clients (WebSocket or SSE); latency from the EVENTS write to the frame.
-async fn latency(a: &Args, transport: Transport) -> Result<Outcome, String> {
+async fn latency(a: &Args, transport: Transport) -> Result<Outcome, BenchError> {
     let stride = (1.0 / a.share).round().max(1.0) as u64;
     let n = a.clients;
     let mut rig = rig(a, transport, stride, n).await?;
@@ -712,7 +733,7 @@ async fn latency(a: &Args, transport: Transport) -> Result<Outcome, String> {
 }
 
 /// One event to every client, `rounds` times, each after the previous one reached everybody.
-async fn fanout(a: &Args) -> Result<Outcome, String> {
+async fn fanout(a: &Args) -> Result<Outcome, BenchError> {
     let n = a.clients;
     let mut rig = rig(a, Transport::Ws, 1, n).await?;
     let port = rig.daemon.public;
@@ -778,7 +799,7 @@ async fn fanout(a: &Args) -> Result<Outcome, String> {
 }
 
 /// N idle WebSocket connections: held, RSS per connection, plugin API requests during an idle window.
-async fn idle(a: &Args) -> Result<Outcome, String> {
+async fn idle(a: &Args) -> Result<Outcome, BenchError> {
     let n = a.clients;
     let mut rig = rig(a, Transport::Ws, 1, n).await?;
     let port = rig.daemon.public;
@@ -850,7 +871,7 @@ fn machine() -> String {
 }
 
 /// The BENCHMARKS.md set.
-async fn all(a: &Args, nofile: u64) -> Result<(), String> {
+async fn all(a: &Args, nofile: u64) -> Result<(), BenchError> {
     let started = chrono::Utc::now();
     let mut lat_rows = Vec::new();
     let mut fan_rows = Vec::new();
@@ -940,7 +961,7 @@ async fn all(a: &Args, nofile: u64) -> Result<(), String> {
     );
     match &a.out {
         Some(p) => {
-            std::fs::write(p, md).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+            std::fs::write(p, md).map_err(io(format!("cannot write {}", p.display())))?;
             println!("written to {}", p.display());
         }
         None => println!("{md}"),

@@ -43,6 +43,33 @@ pub fn page(device_key: &str) -> String {
     PAGE.replace("__DEVICE_KEY__", &json!(device_key).to_string())
 }
 
+/// Why the demo did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    /// `--help` was asked: print the usage.
+    #[error("usage asked")]
+    Help,
+    #[error("{0}")]
+    Usage(String),
+    #[error("{what}: {source}")]
+    Io { what: String, source: std::io::Error },
+    #[error(transparent)]
+    Start(Box<StartError>),
+    #[error("{first}; and on a free port: {second}")]
+    NoPublicPort { first: Box<StartError>, second: Box<StartError> },
+}
+
+impl From<StartError> for DemoError {
+    fn from(e: StartError) -> DemoError {
+        DemoError::Start(Box::new(e))
+    }
+}
+
+fn io(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> DemoError {
+    let what = what.into();
+    move |source| DemoError::Io { what, source }
+}
+
 /// The page at `/` and `/demo` of the daemon's public port.
 fn page_routes(device_key: String) -> jeedomconnectd::server::ExtraRoutes {
     warp::get()
@@ -87,7 +114,7 @@ pub const USAGE: &str = "usage: jeedomconnect-demo [--bind ADDR] [--websocketpor
   Starts the daemon with a simulated Jeedom house and serves a live page on the public port (8090 by default,
   every interface). Ctrl-C stops it.";
 
-pub fn parse(args: &[String]) -> Result<Options, String> {
+pub fn parse(args: &[String]) -> Result<Options, DemoError> {
     let mut o = Options::default();
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -96,15 +123,17 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
             _ => (arg.clone(), None),
         };
         if flag == "--help" || flag == "-h" {
-            return Err(String::new());
+            return Err(DemoError::Help);
         }
-        let mut value = || inline.clone().or_else(|| it.next().cloned()).ok_or(format!("{flag} needs a value"));
-        let num = |v: String| v.parse::<u64>().map_err(|_| format!("{flag}: '{v}' is not a number"));
+        let usage = DemoError::Usage;
+        let mut value =
+            || inline.clone().or_else(|| it.next().cloned()).ok_or_else(|| usage(format!("{flag} needs a value")));
+        let num = |v: String| v.parse::<u64>().map_err(|_| usage(format!("{flag}: '{v}' is not a number")));
         match flag.as_str() {
             "--bind" => {
                 o.bind = match value()?.as_str() {
                     "" | "*" | "all" => None,
-                    v => Some(v.parse().map_err(|_| format!("--bind: '{v}' is not an IP address"))?),
+                    v => Some(v.parse().map_err(|_| usage(format!("--bind: '{v}' is not an IP address")))?),
                 }
             }
             "--websocketport" | "--port" => o.public_port = Some(num(value()?)? as u16),
@@ -113,7 +142,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
             "--loglevel" => o.loglevel = value()?.to_ascii_lowercase(),
             "--device-key" => o.device_key = Some(value()?),
             "--tick-ms" => o.tick = Duration::from_millis(num(value()?)?.max(50)),
-            _ => return Err(format!("unknown argument {arg}")),
+            _ => return Err(usage(format!("unknown argument {arg}"))),
         }
     }
     Ok(o)
@@ -123,7 +152,7 @@ pub fn parse(args: &[String]) -> Result<Options, String> {
 pub fn main(args: Vec<String>) -> ExitCode {
     let opts = match parse(&args) {
         Ok(o) => o,
-        Err(e) if e.is_empty() => {
+        Err(DemoError::Help) => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
         }
@@ -178,15 +207,15 @@ pub struct Running {
     temp_dir: Option<PathBuf>,
 }
 
-fn free_port() -> Result<u16, String> {
+fn free_port() -> Result<u16, DemoError> {
     std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
-        .map_err(|e| format!("cannot find a free port: {e}"))
+        .map_err(io("cannot find a free port"))
 }
 
 /// Starts the simulated Jeedom and the daemon.
-pub async fn start(opts: Options) -> Result<Running, String> {
+pub async fn start(opts: Options) -> Result<Running, DemoError> {
     let plugin_key = uuid::Uuid::new_v4().simple().to_string();
     let device_key = opts.device_key.clone().unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     let (data_dir, temp_dir) = match &opts.data_dir {
@@ -200,10 +229,10 @@ pub async fn start(opts: Options) -> Result<Running, String> {
             (d.clone(), Some(d))
         }
     };
-    std::fs::create_dir_all(&data_dir).map_err(|e| format!("cannot create {}: {e}", data_dir.display()))?;
+    std::fs::create_dir_all(&data_dir).map_err(io(format!("cannot create {}", data_dir.display())))?;
 
-    let api = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.map_err(|e| format!("simulated Jeedom: {e}"))?;
-    let api_port = api.local_addr().map_err(|e| e.to_string())?.port();
+    let api = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.map_err(io("simulated Jeedom"))?;
+    let api_port = api.local_addr().map_err(io("simulated Jeedom"))?.port();
     let callback = format!("http://127.0.0.1:{api_port}/plugins/JeedomConnect/core/api/JeedomConnect.api.php");
     let socket_port = match opts.socket_port {
         Some(p) => p,
@@ -220,17 +249,20 @@ pub async fn start(opts: Options) -> Result<Running, String> {
     let daemon = match opts.public_port {
         Some(p) => {
             cfg.public_port = p;
-            Daemon::start(cfg).map_err(|e| e.to_string())?
+            Daemon::start(cfg)?
         }
         None => {
             cfg.public_port = 8090;
             match Daemon::start(cfg.clone()) {
                 Ok(d) => d,
-                Err(e @ StartError::Listen(ListenError::InUse { what: "public", .. })) => {
+                Err(first @ StartError::Listen(ListenError::InUse { what: "public", .. })) => {
                     cfg.public_port = 0;
-                    Daemon::start(cfg).map_err(|e2| format!("{e}; and on a free port: {e2}"))?
+                    Daemon::start(cfg).map_err(|second| DemoError::NoPublicPort {
+                        first: Box::new(first),
+                        second: Box::new(second),
+                    })?
                 }
-                Err(e) => return Err(e.to_string()),
+                Err(e) => return Err(e.into()),
             }
         }
     };
