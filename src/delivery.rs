@@ -129,3 +129,97 @@ impl Delivery {
         Ok(taken.close)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::device::{Device, Kind};
+    use crate::journal::{Journal, Retention};
+
+    /// A transport that records what it was asked to write.
+    #[derive(Default)]
+    struct Recorder {
+        writes: Vec<String>,
+    }
+
+    impl Frames for Recorder {
+        async fn events(&mut self, items: &[Item]) -> Result<(), WriteError> {
+            let keys: Vec<String> = items.iter().map(|i| i.raw.to_string()).collect();
+            self.writes.push(format!("events {}", keys.join(" ")));
+            Ok(())
+        }
+
+        async fn message(&mut self, json: &str) -> Result<(), WriteError> {
+            self.writes.push(format!("message {json}"));
+            Ok(())
+        }
+    }
+
+    async fn hub() -> Arc<Hub> {
+        let dir = std::env::temp_dir().join(format!("jcd-delivery-{}", uuid::Uuid::new_v4().simple()));
+        let retention = Retention { max_events: 100, max_age: Duration::from_secs(3600) };
+        let (journal, _, _batches) = Journal::open(&dir, retention).unwrap();
+        let hub = Hub::new(Arc::new(Config::with_key("plugin")), journal, Vec::new());
+        let device = Device::from_json(&json!({"apiKey": "dev", "useWs": true, "cmds": ["12"]})).unwrap();
+        hub.apply_devices(vec![device], false);
+        hub
+    }
+
+    async fn append(hub: &Hub, values: &[&str]) -> Vec<Item> {
+        let items = values.iter().map(|v| (Kind::Cmd, "12".to_string(), json!(v))).collect();
+        hub.journal.append(items).await.unwrap().to_vec()
+    }
+
+    #[tokio::test]
+    async fn catch_up_then_outbox_writes_each_event_once_in_order() {
+        let hub = hub().await;
+        let head = hub.journal.head();
+        let missed = append(&hub, &["a", "b"]).await;
+        let session = Session::new("s".into(), "dev".into(), Transport::Sse, "peer".into(), 16);
+        let mut delivery = Delivery::new(hub.clone(), session.clone());
+        let mut out = Recorder::default();
+
+        let done = delivery.catch_up(&mut out, head, head).await.unwrap();
+        assert_eq!(done, CaughtUp { replayed: 2 });
+        assert_eq!(out.writes, vec![r#"events "a" "b""#]);
+        assert_eq!(session.sent(), missed[1].cursor);
+
+        // The fan-out of the same events (it raced the catch-up) and then a newer one, with a message between.
+        let newer = append(&hub, &["c"]).await;
+        for i in missed.iter().chain(&newer) {
+            session.outbox.push_item(i.clone());
+        }
+        session.outbox.push_message(Arc::from(r#"{"type":"ACTIONS"}"#));
+        assert_eq!(delivery.drain(&mut out).await.unwrap(), None);
+        assert_eq!(out.writes, vec![r#"events "a" "b""#, r#"events "c""#, r#"message {"type":"ACTIONS"}"#]);
+        assert_eq!(session.sent(), newer[0].cursor);
+
+        // Nothing newer: nothing written.
+        delivery.write_items(&mut out, &missed).await.unwrap();
+        assert_eq!(out.writes.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_cursor_older_than_the_journal_falls_back_to_the_snapshot_point() {
+        let hub = hub().await;
+        let session = Session::new("s".into(), "dev".into(), Transport::WebSocket, "peer".into(), 16);
+        let mut delivery = Delivery::new(hub.clone(), session);
+        let mut out = Recorder::default();
+        // 150 events with a retention of 100: a cursor from before them is gone.
+        let first = append(&hub, &["x"]).await[0].cursor;
+        for _ in 0..15 {
+            append(&hub, &["y"; 10]).await;
+        }
+        let head = hub.journal.head();
+        let after_head = append(&hub, &["z"]).await;
+        let done = delivery.catch_up(&mut out, first - 1, head).await.unwrap();
+        assert_eq!(done.replayed, 1, "only what came after the snapshot point: {:?}", out.writes);
+        assert_eq!(out.writes, vec![r#"events "z""#]);
+        assert_eq!(delivery.session.sent(), after_head[0].cursor);
+    }
+}
