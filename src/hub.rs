@@ -18,7 +18,7 @@ use crate::journal::{Batch, Journal};
 use crate::limits::close_codes;
 use crate::logging::mask;
 use crate::metrics::{add, inc, Metrics};
-use crate::relay::Relay;
+use crate::relay::{Forwarder, Relay};
 use crate::session::{Close, Pushed, Session, Transport};
 
 pub struct Hub {
@@ -48,6 +48,20 @@ fn device_status(d: &Device, live: Option<&Vec<Arc<Session>>>) -> Value {
         "since": first.map(|s| s.since),
         "address": first.map(|s| s.peer.clone()),
     })
+}
+
+impl Forwarder for Hub {
+    fn relay(&self) -> &Relay {
+        &self.relay
+    }
+
+    fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    fn apply_record(&self, jcd: Option<&Value>) {
+        self.apply_jcd(jcd)
+    }
 }
 
 fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {

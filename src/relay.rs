@@ -5,12 +5,12 @@
 //! burst (every phone of a Wi-Fi network dropping at once, each with its `DISCONNECT`) queues here instead of
 //! filling every PHP worker of the web server. A request is retried only when the connection could not be made (so
 //! nothing was sent); anything else that goes wrong comes back as a [`RelayError`] that the transport turns into an
-//! `EXCEPTION` for the app. [`forward`] is what the transports call: it relays, applies the device record PHP
-//! attached, and turns a failure into that `EXCEPTION`.
+//! `EXCEPTION` for the app. [`forward`] is what the transports call: it relays, hands the device record PHP
+//! attached to whoever keeps the devices (the hub, through [`Forwarder`]), and turns a failure into that
+//! `EXCEPTION`. The relay knows nothing of the hub.
 
 use serde_json::{json, Value};
 
-use crate::hub::Hub;
 use crate::limits::{
     MAX_RELAY_CONCURRENT, RELAY_CONNECT_ATTEMPTS, RELAY_CONNECT_TIMEOUT, RELAY_POOL_IDLE, RELAY_RETRY_PAUSE,
 };
@@ -24,12 +24,25 @@ pub struct Caller<'a> {
     pub real_ip: &'a str,
 }
 
+/// What [`forward`] needs around the relay: the relay itself, the counters, and where a device record goes.
+pub trait Forwarder: Sync {
+    fn relay(&self) -> &Relay;
+    fn metrics(&self) -> &Metrics;
+    /// Applies the device record (`jcd`) PHP attached to an answer.
+    fn apply_record(&self, jcd: Option<&Value>);
+}
+
 /// Relays a request to PHP and returns its result (an `EXCEPTION` when the relay fails).
-pub async fn forward(hub: &Hub, request: &Value, api_key: Option<&str>, caller: &Caller<'_>) -> Value {
+pub async fn forward<F: Forwarder + ?Sized>(
+    to: &F,
+    request: &Value,
+    api_key: Option<&str>,
+    caller: &Caller<'_>,
+) -> Value {
     let body = prepare(request, api_key, caller.from, caller.session_id);
-    match hub.relay.call(&body, caller.real_ip, &hub.metrics).await {
+    match to.relay().call(&body, caller.real_ip, to.metrics()).await {
         Ok(answer) => {
-            hub.apply_jcd(answer.jcd.as_ref());
+            to.apply_record(answer.jcd.as_ref());
             answer.result
         }
         Err(e) => {

@@ -87,7 +87,7 @@ async fn run(hub: &Arc<Hub>, out: &mut Out, api_key: Option<String>, last_event_
         return;
     };
     let head_at_open = hub.journal.head();
-    let state = forward(hub, &appstate(&key, "active", &sid), Some(&key), &caller).await;
+    let state = forward(&**hub, &appstate(&key, "active", &sid), Some(&key), &caller).await;
     let Some(device) = hub.device(&key) else {
         let _ = out.send(&not_found, None).await;
         return;
@@ -111,7 +111,7 @@ async fn run(hub: &Arc<Hub>, out: &mut Out, api_key: Option<String>, last_event_
     hub.unregister(&session);
     tracing::debug!("sse {sid}: closed");
     if !hub.shutdown.is_cancelled() {
-        forward(hub, &appstate(&key, "background", &sid), Some(&key), &caller).await;
+        forward(&**hub, &appstate(&key, "background", &sid), Some(&key), &caller).await;
     }
 }
 

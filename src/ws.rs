@@ -212,7 +212,7 @@ async fn handle(
             if method == "CONNECT" {
                 head = Some(hub.journal.head());
             }
-            forward(&hub, &request, key.as_deref(), &caller).await
+            forward(&*hub, &request, key.as_deref(), &caller).await
         }
     };
     (request, result, head)
@@ -355,7 +355,7 @@ where
             let req = json!({"jsonrpc": "2.0", "id": uuid::Uuid::new_v4().to_string(), "method": "DISCONNECT",
                              "params": {"apiKey": key}});
             let caller = Caller { from: "WS", session_id: Some(&id), real_ip: &ip };
-            forward(&hub, &req, Some(&key), &caller).await;
+            forward(&*hub, &req, Some(&key), &caller).await;
         });
     }
 }
