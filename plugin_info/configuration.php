@@ -30,6 +30,7 @@ $jcApache = 'none';
 try {
     $jcApache = JeedomConnectWebServer::instance()->status(JeedomConnectConfig::port(), JeedomConnectWebServer::configuredPrefix());
 } catch (Throwable $e) {
+    log::add('JeedomConnect', 'debug', 'configuration page: web server status unknown: ' . $e->getMessage());
 }
 ?>
 <form class="form-horizontal">

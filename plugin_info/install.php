@@ -32,6 +32,7 @@ function JeedomConnect_update() {
         $info = JeedomConnectDaemon::info();
         $wasRunning = ($info['state'] === 'ok');
     } catch (Throwable $e) {
+        log::add('JeedomConnect', 'warning', 'update: daemon state unknown (' . $e->getMessage() . '), it is not restarted');
     }
     JeedomConnect_setDefaults();
     JeedomConnectListener::install();
