@@ -694,23 +694,20 @@ async fn latency(a: &Args, transport: Transport) -> Result<Outcome, BenchError> 
     let lost = shared.lost_connections.load(Ordering::Relaxed);
     rig.daemon.stop();
     let name = if transport == Transport::Ws { "WebSocket" } else { "SSE" };
+    let (rate, secs, to_pct) = (a.rate, a.secs, 100.0 / stride as f64);
     let frames_per_s = expected as f64 / send_secs;
+    let cpu_pct = 100.0 * cpu / send_secs;
+    let (p50, p99, p999, max) = (p.p50, p.p99, p.p999, p.max);
     let text = format!(
-        "{name} latency, {n} clients, {} events/s for {} s, each event to {:.0}% of the clients ({:.0} deliveries/s):\n\
-         \x20 EVENTS -> frame: p50 {:.2} ms, p99 {:.2} ms, p99.9 {:.2} ms, max {:.2} ms ({} samples after {} warm-up events)\n\
-         \x20 delivered {received}/{expected} (event, client) pairs, {lost} connections lost, daemon: {:.0}% CPU, RSS {:.0} MiB, \
-         slow-client closes {}, coalesced {}; daemon histogram p50 <= {} ms, p99 <= {} ms; connecting took {:.1} s",
-        a.rate,
-        a.secs,
-        100.0 / stride as f64,
-        frames_per_s,
-        p.p50,
-        p.p99,
-        p.p999,
-        p.max,
+        "{name} latency, {n} clients, {rate} events/s for {secs} s, each event to {to_pct:.0}% of the clients \
+         ({frames_per_s:.0} deliveries/s):\n\
+         \x20 EVENTS -> frame: p50 {p50:.2} ms, p99 {p99:.2} ms, p99.9 {p999:.2} ms, max {max:.2} ms ({} samples after {} \
+         warm-up events)\n\
+         \x20 delivered {received}/{expected} (event, client) pairs, {lost} connections lost, daemon: {cpu_pct:.0}% CPU, \
+         RSS {:.0} MiB, slow-client closes {}, coalesced {}; daemon histogram p50 <= {} ms, p99 <= {} ms; connecting \
+         took {:.1} s",
         p.count,
         shared.warmup,
-        100.0 * cpu / send_secs,
         mib(rss),
         st["counters"]["slow_closes"],
         st["counters"]["coalesced"],
@@ -719,15 +716,8 @@ async fn latency(a: &Args, transport: Transport) -> Result<Outcome, BenchError> 
         connect_time.as_secs_f64(),
     );
     let row = format!(
-        "| {name} | {n} | {} ev/s × {} s | {:.0}% | {:.0} | {:.2} | {:.2} | {:.2} | {received}/{expected} | {:.0}% |",
-        a.rate,
-        a.secs,
-        100.0 / stride as f64,
-        frames_per_s,
-        p.p50,
-        p.p99,
-        p.max,
-        100.0 * cpu / send_secs
+        "| {name} | {n} | {rate} ev/s × {secs} s | {to_pct:.0}% | {frames_per_s:.0} | {p50:.2} | {p99:.2} | {max:.2} \
+         | {received}/{expected} | {cpu_pct:.0}% |"
     );
     Ok(Outcome { text, row, per_conn_kib: 0.0 })
 }
