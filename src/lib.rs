@@ -63,9 +63,9 @@ impl Daemon {
         tracing::info!(
             "jeedomconnectd {} listening: public port {} ({}), control 127.0.0.1:{}, {} known device(s)",
             env!("CARGO_PKG_VERSION"),
-            cfg.public_port,
+            public.local_addr().map_or(cfg.public_port, |a| a.port()),
             cfg.bind.map_or("all interfaces".to_string(), |ip| ip.to_string()),
-            cfg.socket_port,
+            control.local_addr().map_or(cfg.socket_port, |a| a.port()),
             loaded.devices.len()
         );
         let hub = Hub::new(Arc::new(cfg), journal, loaded.devices);
