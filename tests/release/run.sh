@@ -4,7 +4,8 @@
 #     a good binary is installed; a wrong checksum, a missing asset, no network, a missing checksum, a binary of the
 #     wrong version, an unknown architecture and an ARMv6 board are each refused with a clear message in the log and
 #     in the reason file the daemon page shows, leaving no partial file and the previous binary untouched;
-#  2. tools/release.sh builds an arm64 jeedomconnectd (debug profile, to fit the test budget) and smoke-tests it
+#  2. the release workflow builds only through tools/release.sh, with its defaults;
+#  3. tools/release.sh builds an arm64 jeedomconnectd (debug profile, to fit the test budget) and smoke-tests it
 #     under qemu-user on Debian 11's and 12's libc: --version, start, WebSocket CONNECT -> WELCOME, SIGTERM.
 # Installs what it needs itself (rustup target, zig + cargo-zigbuild, qemu-user, libc debs: see tools/release.sh).
 set -euo pipefail
@@ -137,6 +138,15 @@ install amd64 x "http://127.0.0.1:$DEAD_PORT"
 [ "$rc" -eq 0 ] && grep -q "binaire fourni avec le plugin" "$T/out" || die "shipped binary: not installed"
 [ "$(sha256sum "$BIN" | cut -d' ' -f1)" = "$good_sum" ] || die "shipped binary: installed file differs"
 ok "binary shipped in resources/bin: checked and installed without network"
+
+echo "== release workflow in step with tools/release.sh"
+WF=.github/workflows/release.yml
+grep -qx '        run: bash tools/release.sh --sums-to-repo' "$WF" || die "$WF does not run 'bash tools/release.sh --sums-to-repo'"
+[ "$(grep -v 'sh.rustup.rs' "$WF" | grep -c 'cargo \|zigbuild\|--targets\|--profile\|--no-smoke')" = 0 ] \
+    || die "$WF builds by itself or narrows tools/release.sh (targets, profile, smoke tests)"
+grep -q 'dist/jeedomconnectd-\*' "$WF" && grep -q 'dist/SHA256SUMS' "$WF" && grep -q 'git add resources/SHA256SUMS' "$WF" \
+    || die "$WF does not attach dist/jeedomconnectd-* and dist/SHA256SUMS and commit resources/SHA256SUMS"
+ok "release workflow: builds only through tools/release.sh (all targets, smoke tests), attaches its files, commits its sums"
 
 echo "== arm64 release binary under qemu-user (Debian 11 and 12)"
 start=$(date +%s)
