@@ -1,67 +1,179 @@
 #!/bin/bash
-# JeedomConnect - puts the daemon binary in place (Jeedom packages.json post-install, run as root).
-# 1. a prebuilt resources/bin/jeedomconnectd-<arch> (arch = dpkg architecture: amd64, arm64, armhf) is used when shipped;
-# 2. otherwise the daemon is built from source with cargo at the plugin root (Cargo.toml);
-# then it checks that `jeedomconnectd --version` prints the plugin version (plugin_info/version.json).
+# JeedomConnect - puts the daemon binary resources/bin/jeedomconnectd in place (Jeedom packages.json post-install,
+# run as root; its output is Jeedom's JeedomConnect_packages log). How releases are made: docs/release.md.
+#  1. already installed at the plugin's version (plugin_info/version.json): nothing to do;
+#  2. the box's architecture (dpkg: amd64, arm64, armhf on ARMv7 or later) picks the binary
+#     jeedomconnectd-<version>-<arch>, whose SHA-256 is the one listed in resources/SHA256SUMS;
+#  3. that binary comes from resources/bin/jeedomconnectd-<arch> when the package carries it, otherwise it is
+#     downloaded from the project's release v<version> ($JEEDOMCONNECT_RELEASE_URL overrides the base URL);
+#  4. it is checked (SHA-256, then `--version` = the plugin's version) as a temporary file beside the target and only
+#     then renamed over it: the target is the old binary or the new one, never a partial file;
+#  5. when that fails and the box has cargo and the sources, the daemon is built from source instead.
+# On failure the reason goes to the log and to resources/bin/jeedomconnectd.install-error, which the plugin shows as
+# the daemon's "not launchable" reason (JeedomConnectDaemon::info); a success removes that file.
+# Test hooks: JEEDOMCONNECT_ARCH / JEEDOMCONNECT_MACHINE replace dpkg's and uname's answers, JEEDOMCONNECT_CARGO
+# names cargo ("none": no build from source).
 set -u
 PLUGIN_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BIN_DIR="$PLUGIN_DIR/resources/bin"
 TARGET="$BIN_DIR/jeedomconnectd"
+ERROR_FILE="$TARGET.install-error"
+SUMS="$PLUGIN_DIR/resources/SHA256SUMS"
+RELEASE_URL="${JEEDOMCONNECT_RELEASE_URL:-https://github.com/JeedomConnect/JeedomConnect/releases/download}"
 PROGRESS_FILE="${1:-/tmp/jeedom_install_in_progress_JeedomConnect}"
+TMP=""
 
 progress() { echo "$1" > "$PROGRESS_FILE" 2>/dev/null || true; }
 log() { echo "[$(date '+%Y-%m-%d %H:%M:%S')][INFO] : $*"; }
-fail() { echo "[$(date '+%Y-%m-%d %H:%M:%S')][ERROR] : $*"; rm -f "$PROGRESS_FILE"; exit 1; }
+warn() { echo "[$(date '+%Y-%m-%d %H:%M:%S')][WARNING] : $*"; }
+cleanup() { [ -n "$TMP" ] && rm -f "$TMP" "$TMP.err"; TMP=""; }
+trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
+# The reason is kept for the daemon page, then the install stops; no partial file is left (cleanup).
+fail() {
+    echo "[$(date '+%Y-%m-%d %H:%M:%S')][ERROR] : $*"
+    mkdir -p "$BIN_DIR" && printf '%s\n' "$*" > "$ERROR_FILE"
+    rm -f "$PROGRESS_FILE"
+    exit 1
+}
 
 want_version() {
     sed -n 's/.*"version"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' "$PLUGIN_DIR/plugin_info/version.json" | head -1
 }
-crate_version() {
-    [ -f "$PLUGIN_DIR/Cargo.toml" ] || return 0
-    awk '/^\[package\]/{p=1;next} /^\[/{p=0} p && /^version[[:space:]]*=/{gsub(/.*=[[:space:]]*"|".*/,"");print;exit}' "$PLUGIN_DIR/Cargo.toml"
-}
 binary_version() {
-    [ -x "$1" ] || return 0
+    [ -f "$1" ] && [ -x "$1" ] || return 0
     "$1" --version 2>/dev/null | sed -n 's/^jeedomconnectd[[:space:]]\+\([^[:space:]]*\).*/\1/p' | head -1
+}
+expected_sum() { # SHA-256 listed for a file name in resources/SHA256SUMS ('' if none)
+    [ -f "$SUMS" ] || return 0
+    awk -v f="$1" '{n=$2; sub(/^\*/, "", n)} n == f && $1 ~ /^[0-9a-f]{64}$/ {print $1; exit}' "$SUMS"
+}
+# Echoes the architecture of the release binary for this box, or fails with the reason it has none.
+box_arch() {
+    local arch machine
+    arch="${JEEDOMCONNECT_ARCH:-$(dpkg --print-architecture 2>/dev/null || uname -m)}"
+    machine="${JEEDOMCONNECT_MACHINE:-$(uname -m)}"
+    case "$arch" in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; armv7l) arch=armhf ;; esac
+    case "$arch" in
+        amd64|arm64) echo "$arch" ;;
+        armhf|armv6l|armel)
+            # The armhf binary is ARMv7: an ARMv6 board (Raspberry Pi 1, Zero, Zero W) cannot run it.
+            if [ "$arch" != armhf ] || [ "$machine" = armv6l ]; then
+                echo "unsupported:processeur ARMv6 ($arch, $machine : Raspberry Pi 1, Zero) non pris en charge : le démon existe pour ARMv7 et plus récent (armhf), arm64 et amd64"
+            else
+                echo armhf
+            fi ;;
+        *) echo "unsupported:architecture '$arch' non prise en charge : le démon existe pour amd64, arm64 et armhf (ARMv7)" ;;
+    esac
+}
+# cargo for a build from source, when the box has it and the sources are there ('' otherwise).
+find_cargo() {
+    [ -f "$PLUGIN_DIR/Cargo.toml" ] || return 0
+    if [ -n "${JEEDOMCONNECT_CARGO:-}" ]; then
+        [ "$JEEDOMCONNECT_CARGO" != none ] && [ -x "$JEEDOMCONNECT_CARGO" ] && echo "$JEEDOMCONNECT_CARGO"
+        return 0
+    fi
+    local c
+    for c in "$(command -v cargo)" "$HOME/.cargo/bin/cargo" /root/.cargo/bin/cargo /usr/local/cargo/bin/cargo; do
+        [ -n "$c" ] && [ -x "$c" ] && { echo "$c"; return 0; }
+    done
+}
+# Checks the temporary file $TMP and renames it over the target; on refusal sets REASON and returns 1.
+install_tmp() {
+    local what="$1" want_sum="$2" got_sum got
+    if [ -n "$want_sum" ]; then
+        got_sum="$(sha256sum "$TMP" | cut -d' ' -f1)"
+        if [ "$got_sum" != "$want_sum" ]; then
+            REASON="somme de contrôle SHA-256 incorrecte pour $what (attendue $want_sum, reçue $got_sum) : binaire refusé"
+            return 1
+        fi
+    fi
+    chmod 755 "$TMP"
+    got="$(binary_version "$TMP")"
+    if [ "$got" != "$WANT" ]; then
+        REASON="$what : 'jeedomconnectd --version' donne '${got:-rien (ne démarre pas sur cette machine)}', attendu '$WANT' : binaire refusé"
+        return 1
+    fi
+    if ! mv -f "$TMP" "$TARGET"; then
+        REASON="impossible de remplacer $TARGET"
+        return 1
+    fi
+    TMP=""
+    return 0
 }
 
 progress 0
 WANT="$(want_version)"
-[ -n "$WANT" ] || fail "plugin_info/version.json: version introuvable"
-CRATE="$(crate_version)"
-if [ -n "$CRATE" ] && [ "$CRATE" != "$WANT" ]; then
-    log "attention : Cargo.toml est en $CRATE, le plugin en $WANT"
-fi
+[ -n "$WANT" ] || fail "plugin_info/version.json : version introuvable"
 if [ "$(binary_version "$TARGET")" = "$WANT" ]; then
+    rm -f "$ERROR_FILE"
     log "jeedomconnectd $WANT déjà en place"
     progress 100; rm -f "$PROGRESS_FILE"; exit 0
 fi
-mkdir -p "$BIN_DIR"
-ARCH="$(dpkg --print-architecture 2>/dev/null || uname -m)"
-case "$ARCH" in x86_64) ARCH=amd64 ;; aarch64) ARCH=arm64 ;; armv7l|armv6l) ARCH=armhf ;; esac
-PREBUILT="$BIN_DIR/jeedomconnectd-$ARCH"
-progress 20
-if [ -f "$PREBUILT" ] && [ "$(chmod 755 "$PREBUILT"; binary_version "$PREBUILT")" = "$WANT" ]; then
-    log "binaire précompilé pour $ARCH"
-    cp -f "$PREBUILT" "$TARGET.new" && mv -f "$TARGET.new" "$TARGET"
+mkdir -p "$BIN_DIR" || fail "impossible de créer $BIN_DIR"
+# Leftovers of an install that was killed (power cut): never used, always removed.
+rm -f "$BIN_DIR"/.jeedomconnectd.new.*
+
+ARCH="$(box_arch)"
+REASON=""
+progress 10
+if [ "${ARCH#unsupported:}" != "$ARCH" ]; then
+    REASON="${ARCH#unsupported:}"
 else
-    CARGO="$(command -v cargo || true)"
-    for c in "$HOME/.cargo/bin/cargo" /root/.cargo/bin/cargo /usr/local/cargo/bin/cargo; do
-        [ -z "$CARGO" ] && [ -x "$c" ] && CARGO="$c"
-    done
-    [ -n "$CARGO" ] || fail "pas de binaire précompilé pour $ARCH et cargo est absent : impossible de construire le démon"
-    [ -f "$PLUGIN_DIR/Cargo.toml" ] || fail "sources du démon absentes (Cargo.toml)"
-    log "construction du démon depuis les sources ($CARGO build --release)"
-    progress 40
-    (cd "$PLUGIN_DIR" && "$CARGO" build --release --locked 2>&1 || "$CARGO" build --release 2>&1) || fail "échec de cargo build"
-    cp -f "$PLUGIN_DIR/target/release/jeedomconnectd" "$TARGET.new" && mv -f "$TARGET.new" "$TARGET" || fail "copie du binaire impossible"
+    ASSET="jeedomconnectd-$WANT-$ARCH"
+    SUM="$(expected_sum "$ASSET")"
+    SHIPPED="$BIN_DIR/jeedomconnectd-$ARCH"
+    TMP="$(mktemp "$BIN_DIR/.jeedomconnectd.new.XXXXXX")" || fail "impossible d'écrire dans $BIN_DIR"
+    if [ -z "$SUM" ]; then
+        REASON="aucune somme SHA-256 pour $ASSET dans resources/SHA256SUMS : ce paquet du plugin n'a pas de binaire publié pour $ARCH"
+    elif [ -f "$SHIPPED" ]; then
+        log "binaire fourni avec le plugin pour $ARCH : $SHIPPED"
+        cp -f "$SHIPPED" "$TMP" || REASON="copie de $SHIPPED impossible"
+        [ -n "$REASON" ] || install_tmp "$SHIPPED" "$SUM"
+    else
+        URL="$RELEASE_URL/v$WANT/$ASSET"
+        log "téléchargement de $URL"
+        progress 30
+        if command -v curl >/dev/null; then
+            code="$(curl --silent --show-error --location --connect-timeout 15 --max-time 600 --retry 2 \
+                --output "$TMP" --write-out '%{http_code}' "$URL" 2>"$TMP.err")"
+            rc=$?
+            err="$(head -c 300 "$TMP.err" 2>/dev/null)"; rm -f "$TMP.err"
+        else
+            code=000; rc=127; err="curl est absent"
+        fi
+        if [ "$rc" -ne 0 ]; then
+            REASON="téléchargement impossible de $URL (pas de réseau ? $err)"
+        elif [ "$code" = 404 ]; then
+            REASON="$ASSET absent de la publication v$WANT ($URL : HTTP 404)"
+        elif [ "$code" != 200 ]; then
+            REASON="téléchargement de $URL refusé : HTTP $code"
+        else
+            progress 60
+            install_tmp "$URL" "$SUM"
+        fi
+    fi
+fi
+
+if [ -n "$REASON" ]; then
+    cleanup
+    CARGO="$(find_cargo)"
+    if [ -z "$CARGO" ]; then
+        [ -f "$PLUGIN_DIR/Cargo.toml" ] && why="cargo absent" || why="sources du démon absentes"
+        fail "$REASON ; pas de construction depuis les sources ($why) : le démon ne peut pas être installé"
+    fi
+    warn "$REASON ; construction depuis les sources avec $CARGO"
+    progress 70
+    (cd "$PLUGIN_DIR" && "$CARGO" build --release --locked -p jeedomconnectd --bin jeedomconnectd 2>&1) \
+        || fail "$REASON ; la construction depuis les sources a échoué (cargo build)"
+    TMP="$(mktemp "$BIN_DIR/.jeedomconnectd.new.XXXXXX")" || fail "impossible d'écrire dans $BIN_DIR"
+    cp -f "$PLUGIN_DIR/target/release/jeedomconnectd" "$TMP" || fail "copie du binaire construit impossible"
+    install_tmp "binaire construit depuis les sources" "" || fail "$REASON"
 fi
 progress 90
-chmod 755 "$TARGET"
 id www-data >/dev/null 2>&1 && chown www-data:www-data "$TARGET" "$BIN_DIR" 2>/dev/null
-GOT="$(binary_version "$TARGET")"
-[ "$GOT" = "$WANT" ] || fail "jeedomconnectd --version donne '$GOT', attendu '$WANT'"
-log "jeedomconnectd $GOT installé"
+rm -f "$ERROR_FILE"
+log "jeedomconnectd $(binary_version "$TARGET") installé ($ARCH)"
 progress 100
 rm -f "$PROGRESS_FILE"
 exit 0

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of the project: formatting and lints of the whole cargo workspace (daemon, demo, bench), the
 # daemon's and the demo's tests (cargo test: unit + integration against a fake plugin API), the plugin's PHP (php -l,
-# PHP 7.4 syntax check, PHPUnit against a fake Jeedom core), the end-to-end rig (Apache + PHP + daemon) and the demo
-# page in headless Chromium. Stops at the first suite that fails.
+# PHP 7.4 syntax check, PHPUnit against a fake Jeedom core), the end-to-end rig (Apache + PHP + daemon), the demo
+# page in headless Chromium, and the release (the daemon's installer against a local release server; an arm64
+# binary from tools/release.sh smoke-tested under qemu). Stops at the first suite that fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tests/install-deps.sh
@@ -17,4 +18,5 @@ run "daemon and demo: cargo test" cargo test --workspace --no-fail-fast
 run "plugin: PHP" bash tests/php/run.sh
 run "end to end: Apache + plugin + daemon" bash tests/e2e/run.sh
 run "demo page: headless Chromium" bash tests/chromium/run.sh
+run "release: installer + arm64 binary under qemu" bash tests/release/run.sh
 echo "suites: $suites passed, 0 failed"

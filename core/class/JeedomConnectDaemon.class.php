@@ -99,7 +99,11 @@ class JeedomConnectDaemon {
             @unlink(self::pidFile());
         }
         $bin = self::binaryPath();
-        if (!is_file($bin)) {
+        // resources/install_daemon.sh leaves the reason of its last failure beside the binary.
+        $installError = is_file($bin . '.install-error') ? trim((string) @file_get_contents($bin . '.install-error')) : '';
+        if ($installError !== '') {
+            $return['launchable_message'] = __('Installation du démon impossible', __FILE__) . ' : ' . $installError;
+        } elseif (!is_file($bin)) {
             $return['launchable_message'] = __('Le démon n\'est pas installé, relancez les dépendances', __FILE__);
         } elseif (!is_executable($bin)) {
             $return['launchable_message'] = __('Le démon n\'est pas exécutable, relancez les dépendances', __FILE__);

@@ -103,12 +103,16 @@ tar -C "$REPO" --exclude=./target --exclude=./.git --exclude=./tests --exclude=.
 cp tests/e2e/rig.php "$WEB/e2e/rig.php"
 cp tests/e2e/jeedom-root.htaccess "$WEB/.htaccess"
 # The binary goes in place through the plugin's own install script (packages.json post-install): our build is
-# offered as the "prebuilt binary for this architecture", which the script checks (--version) and installs.
+# offered as the binary the package carries for this architecture, listed with its SHA-256 in resources/SHA256SUMS
+# as a release lists it; the script checks both (SHA-256, --version) and installs it (no build from source here).
 ARCH=$(dpkg --print-architecture 2>/dev/null || uname -m)
 case "$ARCH" in x86_64) ARCH=amd64 ;; aarch64) ARCH=arm64 ;; armv7l|armv6l) ARCH=armhf ;; esac
+PLUGIN_VERSION="$(sed -n 's/.*"version"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' plugin_info/version.json | head -1)"
 mkdir -p "$PLUGIN/resources/bin"
 install -m 755 "$DAEMON_BIN" "$PLUGIN/resources/bin/jeedomconnectd-$ARCH"
-bash "$PLUGIN/resources/install_daemon.sh" "$T/install_progress" >&2 || die "resources/install_daemon.sh failed"
+echo "$(sha256sum "$DAEMON_BIN" | cut -d' ' -f1)  jeedomconnectd-$PLUGIN_VERSION-$ARCH" > "$PLUGIN/resources/SHA256SUMS"
+JEEDOMCONNECT_CARGO=none bash "$PLUGIN/resources/install_daemon.sh" "$T/install_progress" >&2 \
+    || die "resources/install_daemon.sh failed"
 [ -x "$PLUGIN/resources/bin/jeedomconnectd" ] || die "install_daemon.sh did not put resources/bin/jeedomconnectd in place"
 chown -R "$WEB_USER" "$T"
 

@@ -45,6 +45,27 @@ class DaemonTest extends JcTestCase {
         }
     }
 
+    public function testFailedInstallMakesTheDaemonNotLaunchableWithItsReason() {
+        $saved = getenv('JEEDOMCONNECTD_BIN');
+        $bin = JC_TEST_BASE . '/installed-jeedomconnectd';
+        file_put_contents($bin, "#!/bin/sh\necho 'jeedomconnectd " . JeedomConnectConfig::pluginVersion() . "'\n");
+        chmod($bin, 0755);
+        putenv('JEEDOMCONNECTD_BIN=' . $bin);
+        try {
+            $this->assertSame('ok', JeedomConnect::deamon_info()['launchable']);
+            // what resources/install_daemon.sh leaves when the new binary could not be installed
+            file_put_contents($bin . '.install-error', "somme de contrôle SHA-256 incorrecte pour jeedomconnectd-2.0.0-arm64\n");
+            $info = JeedomConnect::deamon_info();
+            $this->assertSame('nok', $info['launchable']);
+            $this->assertStringContainsString('somme de contrôle SHA-256 incorrecte pour jeedomconnectd-2.0.0-arm64', $info['launchable_message']);
+            unlink($bin . '.install-error');
+            $this->assertSame('ok', JeedomConnect::deamon_info()['launchable']);
+        } finally {
+            @unlink($bin . '.install-error');
+            putenv('JEEDOMCONNECTD_BIN=' . $saved);
+        }
+    }
+
     public function testDataDirIsNotServedByTheWebServer() {
         $dir = JeedomConnectDaemon::dataDir();
         @unlink($dir . '/.htaccess');

@@ -161,19 +161,22 @@ fn main() -> ExitCode {
 }
 
 /// Raises RLIMIT_NOFILE (inherited by the daemon child); returns the soft limit in force.
+// rlim_t is u64 on 64-bit targets (the conversions are then identities) and u32 on 32-bit glibc (armhf).
+#[allow(clippy::useless_conversion)]
 fn raise_nofile(want: u64) -> u64 {
-    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    use nix::sys::resource::{getrlimit, rlim_t, setrlimit, Resource};
+    let want = rlim_t::try_from(want).unwrap_or(rlim_t::MAX);
     let (soft, hard) = getrlimit(Resource::RLIMIT_NOFILE).unwrap_or((1024, 1024));
-    if want <= soft {
-        return soft;
-    }
-    if setrlimit(Resource::RLIMIT_NOFILE, want, want.max(hard)).is_ok() {
-        return want;
-    }
-    if setrlimit(Resource::RLIMIT_NOFILE, hard, hard).is_ok() {
-        return hard;
-    }
-    soft
+    let in_force = if want <= soft {
+        soft
+    } else if setrlimit(Resource::RLIMIT_NOFILE, want, want.max(hard)).is_ok() {
+        want
+    } else if setrlimit(Resource::RLIMIT_NOFILE, hard, hard).is_ok() {
+        hard
+    } else {
+        soft
+    };
+    u64::from(in_force)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
