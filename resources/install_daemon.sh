@@ -20,6 +20,7 @@ TARGET="$BIN_DIR/jeedomconnectd"
 ERROR_FILE="$TARGET.install-error"
 SUMS="$PLUGIN_DIR/resources/SHA256SUMS"
 RELEASE_URL="${JEEDOMCONNECT_RELEASE_URL:-https://github.com/JeedomConnect/JeedomConnect/releases/download}"
+RELEASE_URL="${RELEASE_URL%/}"
 PROGRESS_FILE="${1:-/tmp/jeedom_install_in_progress_JeedomConnect}"
 TMP=""
 

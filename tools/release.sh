@@ -63,10 +63,6 @@ qemu_cmd() {
     esac
 }
 
-version="$(awk '/^\[package\]/{p=1;next} /^\[/{p=0} p && /^version[[:space:]]*=/{gsub(/.*=[[:space:]]*"|".*/,"");print;exit}' Cargo.toml)"
-plugin_version="$(sed -n 's/.*"version"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' plugin_info/version.json | head -1)"
-[ -n "$version" ] || die "no version in Cargo.toml"
-[ "$version" = "$plugin_version" ] || die "Cargo.toml is $version but plugin_info/version.json is $plugin_version: the installer checks that they are equal"
 for a in $targets; do triple "$a" >/dev/null; done
 
 apt_install() {
@@ -84,6 +80,12 @@ if ! rustup run "$RUST_TOOLCHAIN" rustc --version >/dev/null 2>&1; then
 fi
 triples=""
 for a in $targets; do triples="$triples $(triple "$a")"; done
+# The daemon's version as cargo sees it (a version of its own or the workspace's).
+version="$(cargo "+$RUST_TOOLCHAIN" metadata --no-deps --format-version 1 --manifest-path "$ROOT/Cargo.toml" |
+    python3 -c 'import json, sys; print(next(p["version"] for p in json.load(sys.stdin)["packages"] if p["name"] == "jeedomconnectd"))')" \
+    || die "cargo metadata: no jeedomconnectd package"
+plugin_version="$(sed -n 's/.*"version"[[:space:]]*:[[:space:]]*"\([^"]*\)".*/\1/p' plugin_info/version.json | head -1)"
+[ "$version" = "$plugin_version" ] || die "jeedomconnectd is $version but plugin_info/version.json is $plugin_version: the installer checks that they are equal"
 # shellcheck disable=SC2086
 rustup target add --toolchain "$RUST_TOOLCHAIN" $triples >&2 2>/dev/null || rustup target add --toolchain "$RUST_TOOLCHAIN" $triples >&2
 

@@ -110,7 +110,7 @@ refused "wrong version" "'jeedomconnectd --version' donne '0.0.1', attendu '$VER
 [ ! -e "$BIN" ] || die "wrong version: the binary was installed"
 ok "binary of another version (right checksum): refused by the --version check"
 
-install amd64
+install amd64 x "http://127.0.0.1:$PORT/"
 [ "$rc" -eq 0 ] || die "good binary: install failed"
 grep -q "jeedomconnectd $VERSION installé (amd64)" "$T/out" || die "good binary: no success line"
 [ "$(sha256sum "$BIN" | cut -d' ' -f1)" = "$good_sum" ] || die "good binary: installed file differs"
