@@ -19,6 +19,8 @@ function JeedomConnect_setDefaults() {
 }
 
 function JeedomConnect_install() {
+    // Jeedom resets the plugin's log level to "default" right after this hook: keep the user's choice
+    JeedomConnectConfig::keepLogLevelAcrossActivation();
     JeedomConnect_setDefaults();
     JeedomConnectListener::install();
     // Apache forwards /plugins/JeedomConnect/ws and /sse to the daemon (JeedomConnectWebServer; never throws)

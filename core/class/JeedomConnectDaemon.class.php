@@ -140,6 +140,7 @@ class JeedomConnectDaemon {
         if ($info['launchable'] !== 'ok') {
             throw new Exception(__('Veuillez vérifier la configuration', __FILE__) . ' : ' . (isset($info['launchable_message']) ? $info['launchable_message'] : ''));
         }
+        JeedomConnectConfig::restoreLogLevelAfterActivation();
         $cmd = self::commandLine();
         log::add('JeedomConnect', 'info', 'Lancement du démon : ' . $cmd);
         $env = getenv();
@@ -147,6 +148,9 @@ class JeedomConnectDaemon {
             $env = array();
         }
         $env['JEEDOMCONNECTD_APIKEY'] = jeedom::getApiKey('JeedomConnect');
+        // the daemon stamps its log lines in local time: Jeedom's time zone, as Jeedom's own logs (not the machine's)
+        $tz = (string) config::byKey('timezone');
+        $env['TZ'] = $tz !== '' && in_array($tz, timezone_identifiers_list(), true) ? $tz : date_default_timezone_get();
         $descriptors = array(0 => array('file', '/dev/null', 'r'), 1 => array('file', '/dev/null', 'w'), 2 => array('file', '/dev/null', 'w'));
         $proc = proc_open($cmd . ' >> ' . escapeshellarg(log::getPathToLog(self::LOG)) . ' 2>&1 &', $descriptors, $pipes, null, $env);
         if (is_resource($proc)) {
@@ -196,6 +200,23 @@ class JeedomConnectDaemon {
         if (is_file(self::pidFile()) && !self::processAlive(self::readPid())) {
             @unlink(self::pidFile());
         }
+        return true;
+    }
+
+    /** Minute cron: restarts a daemon that is down while Jeedom manages it automatically ("Gestion automatique"),
+     * through the core's own plugin->deamon_start(false, true) - the path of Jeedom's 5-minute daemon check, with its
+     * checks (automatic mode, launchable, not running) and its 45 s anti-relaunch guard. Returns true when it asked
+     * for a start. */
+    public static function watchdog() {
+        if ((int) config::byKey('deamonAutoMode', 'JeedomConnect', 1) !== 1) {
+            return false;
+        }
+        $info = self::info();
+        if ($info['state'] === 'ok' || $info['launchable'] !== 'ok') {
+            return false;
+        }
+        log::add('JeedomConnect', 'warning', __('Le démon ne tourne pas : relance par la tâche de surveillance', __FILE__));
+        plugin::byId('JeedomConnect')->deamon_start(false, true);
         return true;
     }
 
