@@ -11,7 +11,8 @@
 use serde_json::{json, Value};
 
 use crate::hub::Hub;
-use crate::limits::{MAX_RELAY_CONCURRENT, RELAY_CONNECT_ATTEMPTS, RELAY_CONNECT_TIMEOUT};
+use crate::limits::{MAX_RELAY_CONCURRENT, MAX_RELAY_STRANGERS, RELAY_CONNECT_ATTEMPTS, RELAY_CONNECT_TIMEOUT};
+use crate::logging::escape;
 use crate::metrics::{inc, Metrics};
 use std::time::Duration;
 
@@ -22,10 +23,12 @@ pub struct Caller<'a> {
     pub real_ip: &'a str,
 }
 
-/// Relays a request to PHP and returns its result (an `EXCEPTION` when the relay fails).
+/// Relays a request to PHP and returns its result (an `EXCEPTION` when the relay fails). A request for a device
+/// the daemon knows takes one of the phones' relay slots, any other one of the strangers' few.
 pub async fn forward(hub: &Hub, request: &Value, api_key: Option<&str>, caller: &Caller<'_>) -> Value {
     let body = prepare(request, api_key, caller.from, caller.session_id);
-    match hub.relay.call(&body, caller.real_ip, &hub.metrics).await {
+    let known = body.pointer("/params/apiKey").and_then(Value::as_str).is_some_and(|k| hub.device(k).is_some());
+    match hub.relay.call(&body, caller.real_ip, &hub.metrics, known).await {
         Ok(answer) => {
             hub.apply_jcd(answer.jcd.as_ref());
             answer.result
@@ -62,7 +65,10 @@ pub struct Relay {
     client: reqwest::Client,
     url: String,
     timeout: Duration,
+    /// Requests for known devices.
     slots: tokio::sync::Semaphore,
+    /// Requests for any other key (or none): their own share, so that strangers cannot starve the phones.
+    stranger_slots: tokio::sync::Semaphore,
 }
 
 impl Relay {
@@ -79,20 +85,28 @@ impl Relay {
             url: format!("{callback}{sep}apikey={key}"),
             timeout,
             slots: tokio::sync::Semaphore::new(MAX_RELAY_CONCURRENT),
+            stranger_slots: tokio::sync::Semaphore::new(MAX_RELAY_STRANGERS),
         }
     }
 
-    /// Sends one request; `body` is the complete JSON-RPC object.
-    pub async fn call(&self, body: &Value, real_ip: &str, metrics: &Metrics) -> Result<Answer, RelayError> {
+    /// Sends one request; `body` is the complete JSON-RPC object; `known`: it is for a device the daemon knows.
+    pub async fn call(
+        &self,
+        body: &Value,
+        real_ip: &str,
+        metrics: &Metrics,
+        known: bool,
+    ) -> Result<Answer, RelayError> {
         inc(&metrics.relay_requests);
-        let result = match self.slots.acquire().await {
+        let slots = if known { &self.slots } else { &self.stranger_slots };
+        let result = match slots.acquire().await {
             Ok(_slot) => self.send(body, real_ip).await,
             Err(_) => Err(RelayError::Unreachable),
         };
         if let Err(e) = &result {
             inc(&metrics.relay_failures);
             let method = body.get("method").and_then(Value::as_str).unwrap_or("?");
-            tracing::warn!("relay of {method} failed: {e}");
+            tracing::warn!("relay of {} failed: {e}", escape(method));
         }
         result
     }

@@ -605,11 +605,7 @@ struct Rig {
 }
 
 async fn rig(a: &Args, transport: Transport, stride: u64, devices: usize) -> Result<Rig, String> {
-    let api = Arc::new(FakeApi {
-        requests: AtomicU64::new(0),
-        transport,
-        stride: stride.max(1),
-    });
+    let api = Arc::new(FakeApi { requests: AtomicU64::new(0), transport, stride: stride.max(1) });
     let port = serve_fake(api.clone()).await?;
     let daemon = DaemonProc::spawn(&a.daemon, port).await?;
     let mut ctl = Control::connect(daemon.control_port).await?;
