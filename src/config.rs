@@ -30,7 +30,7 @@ pub struct Config {
     pub retention_events: u64,
     pub retention_age: Duration,
     pub relay_timeout: Duration,
-    /// A control-socket connection that sends nothing for this long is closed.
+    /// A control-socket connection that does not complete a message for this long is closed.
     pub control_idle: Duration,
     /// Things worth a warning once logging is up (unknown flags, key on the command line).
     pub warnings: Vec<String>,

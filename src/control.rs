@@ -46,6 +46,15 @@ struct Guard {
     key_failures: Mutex<Option<(Instant, u64)>>,
 }
 
+/// A connection's place among the [`MAX_CONTROL_CONNECTIONS`]; given back when its task ends, however it ends.
+struct Slot(Arc<Guard>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
 pub async fn serve(hub: Arc<Hub>, listener: TcpListener) {
     let guard = Arc::new(Guard::default());
     while let Some((stream, peer)) = next_connection(&hub.shutdown, &listener, "control port").await {
@@ -62,11 +71,8 @@ pub async fn serve(hub: Arc<Hub>, listener: TcpListener) {
             });
             continue;
         }
-        let (hub, guard) = (hub.clone(), guard.clone());
-        tokio::spawn(async move {
-            connection(&hub, &guard, stream, peer).await;
-            guard.open.fetch_sub(1, Ordering::AcqRel);
-        });
+        let (hub, slot) = (hub.clone(), Slot(guard.clone()));
+        tokio::spawn(async move { connection(&hub, &slot.0, stream, peer).await });
     }
 }
 

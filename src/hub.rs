@@ -84,6 +84,11 @@ impl Hub {
         read(&self.devices).get(api_key).cloned()
     }
 
+    /// Whether `api_key` is among the device records (without copying the record).
+    pub fn knows(&self, api_key: &str) -> bool {
+        read(&self.devices).contains_key(api_key)
+    }
+
     /// Applies device records from `DEVICES` (or one `jcd`): stores them, and ends the connections that may no
     /// longer stay open (disabled, removed, or an SSE stream of a device that switched mode). The answer resolves
     /// once the records are committed to the journal.

@@ -27,7 +27,7 @@ pub struct Caller<'a> {
 /// the daemon knows takes one of the phones' relay slots, any other one of the strangers' few.
 pub async fn forward(hub: &Hub, request: &Value, api_key: Option<&str>, caller: &Caller<'_>) -> Value {
     let body = prepare(request, api_key, caller.from, caller.session_id);
-    let known = body.pointer("/params/apiKey").and_then(Value::as_str).is_some_and(|k| hub.device(k).is_some());
+    let known = body.pointer("/params/apiKey").and_then(Value::as_str).is_some_and(|k| hub.knows(k));
     match hub.relay.call(&body, caller.real_ip, &hub.metrics, known).await {
         Ok(answer) => {
             hub.apply_jcd(answer.jcd.as_ref());

@@ -87,7 +87,7 @@ async fn run(hub: &Arc<Hub>, out: &mut Out, api_key: Option<String>, last_event_
         return;
     };
     // A stranger costs PHP nothing: an unknown key is answered here (`gate`).
-    if let Err(why) = hub.gate.admit(hub.device(&key).is_some(), &key, &real_ip) {
+    if let Err(why) = hub.gate.admit(hub.knows(&key), &key, &real_ip) {
         tracing::debug!("sse: stream from {real_ip} refused by the daemon ({why:?})");
         let _ = out.send(&not_found, None).await;
         return;

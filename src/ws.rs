@@ -118,7 +118,7 @@ where
                     connect_sent = conn.api_key.is_some();
                     // A stranger costs PHP nothing: an unknown key is answered here (`gate`).
                     let key = conn.api_key.as_deref().unwrap_or("");
-                    if let Err(why) = hub.gate.admit(hub.device(key).is_some(), key, &conn.real_ip) {
+                    if let Err(why) = hub.gate.admit(hub.knows(key), key, &conn.real_ip) {
                         tracing::debug!(
                             "ws {}: CONNECT from {} answered BAD_DEVICE by the daemon ({why:?})",
                             conn.id,
@@ -244,7 +244,7 @@ async fn handle(
             // PHP refused a key the daemon does not know: one more failure for that address.
             if method == "CONNECT"
                 && frames::message_type(&result) != "WELCOME"
-                && key.as_deref().is_none_or(|k| hub.device(k).is_none())
+                && key.as_deref().is_none_or(|k| !hub.knows(k))
             {
                 hub.gate.failed(&real_ip);
             }
