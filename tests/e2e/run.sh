@@ -99,7 +99,7 @@ mkdir -p "$WEB/plugins" "$PLUGIN" "$JROOT" "$APACHE_DIR/run" "$WEB/e2e"
 cp -a tests/fake-jeedom/. "$WEB/"
 mkdir -p "$WEB/core/config"
 printf 'db=%s\nroot=%s\n' "$JROOT/jeedom.sqlite" "$JROOT" > "$WEB/core/config/fake.ini"
-tar -C "$REPO" --exclude=./target --exclude=./.git --exclude=./tests --exclude=./data -cf - . | tar -C "$PLUGIN" -xf -
+tar -C "$REPO" --exclude=./target --exclude=./fuzz --exclude=./.git --exclude=./tests --exclude=./data -cf - . | tar -C "$PLUGIN" -xf -
 cp tests/e2e/rig.php "$WEB/e2e/rig.php"
 cp tests/e2e/jeedom-root.htaccess "$WEB/.htaccess"
 # The binary goes in place through the plugin's own install script (packages.json post-install): our build is
