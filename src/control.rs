@@ -220,9 +220,7 @@ pub fn parse(line: &[u8], plugin_key: &str) -> Result<(Message, bool), Refused> 
     };
     let eq_key = match msg.get("eqApiKey") {
         None | Some(Value::Null) => None,
-        Some(v) => {
-            Some(id_string(v).filter(|k| !k.is_empty()).ok_or_else(|| shape("eqApiKey must be a non-empty string"))?)
-        }
+        Some(v) => Some(id_string(v).ok_or_else(|| shape("eqApiKey must be a string"))?),
     };
     let message = match kind.as_str() {
         "EVENTS" => Message::Events(event_items(&msg)?),
