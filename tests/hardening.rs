@@ -138,6 +138,32 @@ async fn strangers_cost_php_nothing_and_a_known_phone_still_connects() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strangers_stuck_on_a_slow_php_leave_the_phones_their_relay_slots() {
+    // No full device set yet, so strangers' CONNECTs do go to PHP; PHP takes 3 s over each of them.
+    let env = Env::start(&[]).await;
+    let good = DeviceSpec::ws(&device_key());
+    env.api.add_device(good.clone());
+    env.daemon.devices(vec![good.record()], false).await;
+    let mut strangers = Vec::new();
+    for i in 0..16 {
+        let mut ws = Ws::connect(env.daemon.cfg.ws_port).await;
+        ws.request(&format!("s{i}"), "CONNECT", json!({"apiKey": device_key(), "delay_ms": 3000})).await;
+        strangers.push(ws);
+    }
+    let stranger_connects = || env.api.requests_of("CONNECT").iter().filter(|r| r.api_key() != Some(&good.key)).count();
+    eventually(WAIT, "the strangers' first CONNECTs at PHP", || (stranger_connects() >= 4).then_some(())).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The phone's CONNECT does not queue behind them.
+    let mut ws = Ws::connect(env.daemon.cfg.ws_port).await;
+    let welcome = ws.connect_device(&good.key, "good").await;
+    assert_eq!(welcome["type"], "WELCOME", "{welcome}");
+    let connects = env.api.requests_of("CONNECT");
+    let good_seq = connects.iter().find(|r| r.api_key() == Some(&good.key)).expect("the phone's CONNECT").seq;
+    let before = connects.iter().filter(|r| r.seq < good_seq && r.api_key() != Some(&good.key)).count();
+    assert!(before <= 4, "{before} strangers' CONNECTs were let through to PHP before the phone's");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn before_any_device_set_failed_connects_are_limited_per_address() {
     // No DEVICES yet (right after a first start): PHP decides, but one address only gets a few tries.
     let env = Env::start(&[]).await;
