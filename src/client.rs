@@ -37,6 +37,15 @@ pub fn client_ip(peer: SocketAddr, headers: &HeaderMap) -> String {
     ip.to_string()
 }
 
+/// Headers by which a proxy says it forwards someone else's request.
+pub const FORWARDING_HEADERS: [&str; 3] = ["x-forwarded-for", "x-real-ip", "forwarded"];
+
+/// Whether the request says it was forwarded for someone else (then a loopback peer is only a proxy, and the
+/// caller is not to be trusted as local).
+pub fn forwarded(headers: &HeaderMap) -> bool {
+    FORWARDING_HEADERS.iter().any(|h| headers.contains_key(*h))
+}
+
 /// A query parameter, percent-decoded.
 pub fn url_param(query: &str, name: &str) -> Option<String> {
     serde_urlencoded::from_str::<Vec<(String, String)>>(query)
@@ -60,6 +69,14 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("x-forwarded-for", HeaderValue::from_static("198.51.100.2, 10.0.0.1"));
         assert_eq!(client_ip("[::1]:5000".parse().unwrap(), &h), "198.51.100.2");
+    }
+
+    #[test]
+    fn forwarding_headers_are_seen() {
+        let mut h = HeaderMap::new();
+        assert!(!forwarded(&h));
+        h.insert("Forwarded", HeaderValue::from_static("for=192.0.2.60"));
+        assert!(forwarded(&h));
     }
 
     #[test]

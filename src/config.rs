@@ -30,6 +30,8 @@ pub struct Config {
     pub retention_events: u64,
     pub retention_age: Duration,
     pub relay_timeout: Duration,
+    /// A control-socket connection that does not complete a message for this long is closed.
+    pub control_idle: Duration,
     /// Things worth a warning once logging is up (unknown flags, key on the command line).
     pub warnings: Vec<String>,
 }
@@ -54,6 +56,7 @@ impl Config {
             retention_events: 10_000,
             retention_age: Duration::from_secs(24 * 3600),
             relay_timeout: Duration::from_secs(30),
+            control_idle: Duration::from_secs(60),
             warnings: Vec::new(),
         }
     }
@@ -74,8 +77,8 @@ pub enum ConfigError {
     MissingValue(String),
     #[error("{flag}: '{value}' is not a valid number")]
     NotANumber { flag: String, value: String },
-    #[error("{0}: must be a positive number of seconds")]
-    NotPositive(String),
+    #[error("{flag}: '{value}' is out of range, expected {range}")]
+    OutOfRange { flag: String, value: String, range: String },
     #[error("--bind: '{0}' is not an IP address")]
     NotAnAddress(String),
     #[error("--apikey-file {path}: {source}")]
@@ -91,7 +94,7 @@ pub enum ConfigError {
 pub const USAGE: &str = "usage: jeedomconnectd [--loglevel debug|info|notice|warning|error|critical|none]
     [--socketport 58090] [--websocketport 8090] [--bind ADDR] [--callback URL] [--pid FILE] [--data-dir DIR]
     [--apikey-file FILE] [--auth-timeout S] [--ping-interval S] [--max-message BYTES] [--queue-limit N]
-    [--sse-heartbeat S] [--retention-events N] [--retention-hours H] [--relay-timeout S]
+    [--sse-heartbeat S] [--retention-events N] [--retention-hours H] [--relay-timeout S] [--control-idle S]
   The plugin key comes from $JEEDOMCONNECTD_APIKEY or --apikey-file (a 0600 file); --apikey KEY works but shows in ps.
   jeedomconnectd --version";
 
@@ -136,6 +139,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, ConfigE
             "--retention-events",
             "--retention-hours",
             "--relay-timeout",
+            "--control-idle",
         ];
         // An unknown flag may or may not take a value: swallow the next word unless it is a flag itself.
         let value = match inline {
@@ -148,8 +152,8 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, ConfigE
         };
         match flag.as_str() {
             "--loglevel" => cfg.loglevel = value.to_ascii_lowercase(),
-            "--socketport" => cfg.socket_port = number(&flag, &value)?,
-            "--websocketport" => cfg.public_port = number(&flag, &value)?,
+            "--socketport" => cfg.socket_port = port(&flag, &value)?,
+            "--websocketport" => cfg.public_port = port(&flag, &value)?,
             "--bind" => {
                 cfg.bind = match value.as_str() {
                     "" | "*" | "all" => None,
@@ -161,14 +165,17 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, ConfigE
             "--apikey-file" => key_file = Some(value.into()),
             "--pid" => cfg.pid_file = Some(value.into()),
             "--data-dir" => cfg.data_dir = value.into(),
-            "--auth-timeout" => cfg.auth_timeout = seconds(&flag, &value)?,
-            "--ping-interval" => cfg.ping_interval = seconds(&flag, &value)?,
-            "--max-message" => cfg.max_message = number(&flag, &value)?,
-            "--queue-limit" => cfg.queue_limit = number::<usize>(&flag, &value)?.max(1),
-            "--sse-heartbeat" => cfg.sse_heartbeat = seconds(&flag, &value)?,
-            "--retention-events" => cfg.retention_events = number::<u64>(&flag, &value)?.max(1),
-            "--retention-hours" => cfg.retention_age = Duration::from_secs_f64(number::<f64>(&flag, &value)? * 3600.0),
-            "--relay-timeout" => cfg.relay_timeout = seconds(&flag, &value)?,
+            "--auth-timeout" => cfg.auth_timeout = seconds(&flag, &value, ranges::AUTH_TIMEOUT)?,
+            "--ping-interval" => cfg.ping_interval = seconds(&flag, &value, ranges::PING_INTERVAL)?,
+            "--max-message" => cfg.max_message = count(&flag, &value, ranges::MAX_MESSAGE)? as usize,
+            "--queue-limit" => cfg.queue_limit = count(&flag, &value, ranges::QUEUE_LIMIT)? as usize,
+            "--sse-heartbeat" => cfg.sse_heartbeat = seconds(&flag, &value, ranges::SSE_HEARTBEAT)?,
+            "--retention-events" => cfg.retention_events = count(&flag, &value, ranges::RETENTION_EVENTS)?,
+            "--retention-hours" => {
+                cfg.retention_age = seconds(&flag, &value, ranges::RETENTION_HOURS)?.mul_f64(3600.0);
+            }
+            "--relay-timeout" => cfg.relay_timeout = seconds(&flag, &value, ranges::RELAY_TIMEOUT)?,
+            "--control-idle" => cfg.control_idle = seconds(&flag, &value, ranges::CONTROL_IDLE)?,
             _ => cfg.warnings.push(format!("ignoring unknown argument {flag}")),
         }
     }
@@ -192,10 +199,51 @@ fn number<T: std::str::FromStr>(flag: &str, value: &str) -> Result<T, ConfigErro
     value.trim().parse().map_err(|_| ConfigError::NotANumber { flag: flag.into(), value: value.into() })
 }
 
-fn seconds(flag: &str, value: &str) -> Result<Duration, ConfigError> {
+/// The accepted range of each numeric flag: wide enough for any real setup, narrow enough that every value turns
+/// into a duration or a size without overflow.
+pub mod ranges {
+    /// Seconds (hours for `--retention-hours`), both ends included; the lower end is exclusive of zero.
+    pub type Secs = (f64, f64);
+    /// A count, both ends included.
+    pub type Count = (u64, u64);
+    pub const AUTH_TIMEOUT: Secs = (0.001, 3600.0);
+    pub const PING_INTERVAL: Secs = (0.001, 86_400.0);
+    pub const SSE_HEARTBEAT: Secs = (0.001, 3600.0);
+    pub const RELAY_TIMEOUT: Secs = (0.001, 3600.0);
+    pub const CONTROL_IDLE: Secs = (0.001, 86_400.0);
+    /// Hours: up to ten years.
+    pub const RETENTION_HOURS: Secs = (0.0001, 87_600.0);
+    pub const MAX_MESSAGE: Count = (256, 256 << 20);
+    pub const QUEUE_LIMIT: Count = (2, 1_000_000);
+    pub const RETENTION_EVENTS: Count = (1, 1_000_000_000);
+}
+
+fn out_of_range(flag: &str, value: &str, range: String) -> ConfigError {
+    ConfigError::OutOfRange { flag: flag.into(), value: value.into(), range }
+}
+
+fn port(flag: &str, value: &str) -> Result<u16, ConfigError> {
+    let n: u64 = number(flag, value)?;
+    u16::try_from(n).map_err(|_| out_of_range(flag, value, "a port from 0 to 65535".into()))
+}
+
+fn count(flag: &str, value: &str, (min, max): ranges::Count) -> Result<u64, ConfigError> {
+    let n: u64 = value.trim().parse().map_err(|_| match value.trim().parse::<f64>() {
+        Ok(_) => out_of_range(flag, value, format!("a whole number from {min} to {max}")),
+        Err(_) => ConfigError::NotANumber { flag: flag.into(), value: value.into() },
+    })?;
+    if n < min || n > max {
+        return Err(out_of_range(flag, value, format!("a whole number from {min} to {max}")));
+    }
+    Ok(n)
+}
+
+/// A positive, finite number of seconds within `range` (NaN, infinities, zero, negatives and huge values are
+/// refused instead of overflowing a `Duration`).
+fn seconds(flag: &str, value: &str, (min, max): ranges::Secs) -> Result<Duration, ConfigError> {
     let s: f64 = number(flag, value)?;
-    if !(s > 0.0 && s.is_finite()) {
-        return Err(ConfigError::NotPositive(flag.into()));
+    if !(s.is_finite() && s >= min && s <= max) {
+        return Err(out_of_range(flag, value, format!("a number from {min} to {max}")));
     }
     Ok(Duration::from_secs_f64(s))
 }
@@ -243,7 +291,37 @@ mod tests {
         assert!(parse(args("--apikey k --socketport x")).is_err());
         assert!(parse(args("--apikey k --bind nowhere")).is_err());
         assert!(parse(args("--apikey k --auth-timeout 0")).is_err());
+        assert!(parse(args("--apikey k --socketport 70000")).is_err());
         assert!(matches!(parse(args("--version")), Ok(Command::Version)));
+    }
+
+    #[test]
+    fn every_numeric_flag_is_range_checked_without_panicking() {
+        let flags = [
+            "--auth-timeout",
+            "--ping-interval",
+            "--sse-heartbeat",
+            "--relay-timeout",
+            "--control-idle",
+            "--retention-hours",
+            "--max-message",
+            "--queue-limit",
+            "--retention-events",
+        ];
+        for flag in flags {
+            for bad in ["-1", "nan", "NaN", "inf", "-inf", "1e300", "1e30", "0", "18446744073709551616", "x"] {
+                let line = format!("--apikey k {flag} {bad}");
+                match std::panic::catch_unwind(|| parse(args(&line))) {
+                    Ok(Err(e)) => assert!(e.to_string().contains(flag), "{line}: {e}"),
+                    Ok(Ok(c)) => panic!("{line} was accepted: {c:?}"),
+                    Err(_) => panic!("{line} panicked"),
+                }
+            }
+        }
+        let Ok(Command::Run(cfg)) = parse(args("--apikey k --retention-hours 0.5 --max-message 1024")) else {
+            panic!()
+        };
+        assert_eq!((cfg.retention_age, cfg.max_message), (Duration::from_secs(1800), 1024));
     }
 
     #[test]

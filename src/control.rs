@@ -6,11 +6,13 @@
 //! (docs/architecture.md, "Control socket", lists every message.)
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use subtle::ConstantTimeEq;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::device::{id_string, Device, Kind};
@@ -18,8 +20,11 @@ use crate::hub::Hub;
 use crate::journal::cursor_to_secs;
 use crate::journal::JournalError;
 use crate::limits::MAX_CONTROL_LINE as MAX_LINE;
+use crate::limits::{
+    CONTROL_BUFFER_KEEP, CONTROL_KEY_FAILURE_DELAY, CONTROL_KEY_FAILURE_LOG_EVERY, MAX_CONTROL_CONNECTIONS,
+};
 use crate::listener::next_connection;
-use crate::logging::mask;
+use crate::logging::{escape, mask};
 use crate::metrics::add;
 use crate::polling;
 
@@ -32,37 +37,119 @@ enum EventsError {
     Journal(#[from] JournalError),
 }
 
-pub async fn serve(hub: Arc<Hub>, listener: TcpListener) {
-    while let Some((stream, peer)) = next_connection(&hub.shutdown, &listener, "control port").await {
-        tokio::spawn(connection(hub.clone(), stream, peer));
+/// What the listener keeps across its connections.
+#[derive(Default)]
+struct Guard {
+    /// Connections open now (bounded by [`MAX_CONTROL_CONNECTIONS`]).
+    open: AtomicUsize,
+    /// Wrong-key messages: when the current report period began, and how many since (logged once per burst).
+    key_failures: Mutex<Option<(Instant, u64)>>,
+}
+
+/// A connection's place among the [`MAX_CONTROL_CONNECTIONS`]; given back when its task ends, however it ends.
+struct Slot(Arc<Guard>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
-async fn connection(hub: Arc<Hub>, stream: TcpStream, peer: SocketAddr) {
+pub async fn serve(hub: Arc<Hub>, listener: TcpListener) {
+    let guard = Arc::new(Guard::default());
+    while let Some((stream, peer)) = next_connection(&hub.shutdown, &listener, "control port").await {
+        if guard.open.fetch_add(1, Ordering::AcqRel) >= MAX_CONTROL_CONNECTIONS {
+            guard.open.fetch_sub(1, Ordering::AcqRel);
+            tracing::warn!("control {peer}: refused, already {MAX_CONTROL_CONNECTIONS} connections open");
+            tokio::spawn(async move {
+                let (_, mut write) = stream.into_split();
+                let _ = tokio::time::timeout(
+                    Duration::from_secs(1),
+                    reply(&mut write, &error("too many control connections, try again")),
+                )
+                .await;
+            });
+            continue;
+        }
+        let (hub, slot) = (hub.clone(), Slot(guard.clone()));
+        tokio::spawn(async move { connection(&hub, &slot.0, stream, peer).await });
+    }
+}
+
+/// How reading one line ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Line {
+    /// A whole line (or the last bytes before EOF) is in the buffer.
+    Complete,
+    /// EOF with nothing read.
+    Eof,
+    /// The line grew past the limit; reading stopped there.
+    TooLarge,
+}
+
+/// Reads one line into `buf`, counting its size as it arrives: past `max` bytes it stops without reading (or
+/// keeping) the rest.
+pub async fn read_line<R: AsyncBufRead + Unpin>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<Line> {
+    loop {
+        let chunk = reader.fill_buf().await?;
+        if chunk.is_empty() {
+            return Ok(if buf.is_empty() { Line::Eof } else { Line::Complete });
+        }
+        let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        if buf.len() + take > max + 1 {
+            return Ok(Line::TooLarge);
+        }
+        buf.extend_from_slice(&chunk[..take]);
+        reader.consume(take);
+        if done {
+            return Ok(Line::Complete);
+        }
+    }
+}
+
+async fn connection(hub: &Arc<Hub>, guard: &Guard, stream: TcpStream, peer: SocketAddr) {
     let (read, mut write) = stream.into_split();
     let mut reader = BufReader::new(read);
     let mut line = Vec::new();
+    let idle = hub.cfg.control_idle;
     loop {
         line.clear();
-        let n = match tokio::io::AsyncReadExt::take(&mut reader, MAX_LINE as u64 + 1).read_until(b'\n', &mut line).await
-        {
-            Ok(n) => n,
-            Err(e) => {
+        if line.capacity() > CONTROL_BUFFER_KEEP {
+            line.shrink_to(CONTROL_BUFFER_KEEP);
+        }
+        let read = tokio::select! {
+            _ = hub.shutdown.cancelled() => return,
+            r = tokio::time::timeout(idle, read_line(&mut reader, &mut line, MAX_LINE)) => r,
+        };
+        match read {
+            Err(_) => {
+                tracing::debug!("control {peer}: idle for {idle:?}, closing");
+                let _ = reply(&mut write, &error("idle for too long, closing")).await;
+                return;
+            }
+            Ok(Err(e)) => {
                 tracing::debug!("control {peer}: read error: {e}");
                 return;
             }
-        };
-        if n == 0 {
-            return;
-        }
-        if line.len() > MAX_LINE {
-            let _ = reply(&mut write, &json!({"ok": false, "error": "message too large"})).await;
-            return;
+            Ok(Ok(Line::Eof)) => return,
+            Ok(Ok(Line::TooLarge)) => {
+                tracing::warn!("control {peer}: message over {MAX_LINE} bytes refused");
+                let _ = reply(&mut write, &error(format!("message too large (over {MAX_LINE} bytes)"))).await;
+                return;
+            }
+            Ok(Ok(Line::Complete)) => {}
         }
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        if let Some(answer) = handle(&hub, &line, peer).await {
+        if let Some(answer) = handle(hub, guard, &line, peer).await {
             if reply(&mut write, &answer).await.is_err() {
                 return;
             }
@@ -80,26 +167,171 @@ fn error(msg: impl Into<String>) -> Value {
     json!({"ok": false, "error": msg.into()})
 }
 
+/// A control message whose shape was checked.
+#[derive(Debug)]
+pub enum Message {
+    Events(Vec<(Kind, String, Value)>),
+    Devices { devices: Vec<Device>, full: bool },
+    Push { eq_key: String, message: Value },
+    CloseDevice { eq_key: String, reason: String },
+    EventsSince { eq_key: String, cursor: Value },
+    Status { eq_key: Option<String> },
+}
+
+/// Why a control line was refused.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    #[error("invalid JSON: {0}")]
+    Json(String),
+    #[error("a JSON object is expected")]
+    NotAnObject,
+    #[error("wrong plugin key")]
+    WrongKey,
+    #[error("{0}")]
+    Shape(String),
+}
+
+/// Parses one control line strictly: a JSON object carrying the plugin key, of a known type with the fields that
+/// type needs in the right shapes. Returns the message and whether it asks for an acknowledgement.
+pub fn parse(line: &[u8], plugin_key: &str) -> Result<(Message, bool), Refused> {
+    let mut msg = match serde_json::from_slice::<Value>(line) {
+        Ok(Value::Object(o)) => o,
+        Ok(_) => return Err(Refused::NotAnObject),
+        Err(e) => return Err(Refused::Json(e.to_string())),
+    };
+    let key_ok = msg
+        .remove("jeedomApiKey")
+        .as_ref()
+        .and_then(Value::as_str)
+        .is_some_and(|k| bool::from(k.as_bytes().ct_eq(plugin_key.as_bytes())));
+    if !key_ok {
+        return Err(Refused::WrongKey);
+    }
+    let shape = |m: &str| Refused::Shape(m.to_string());
+    let ack = match msg.get("ack") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(shape("ack must be true or false")),
+    };
+    let kind = match msg.get("type") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(_) => return Err(shape("type must be a string")),
+    };
+    let eq_key = match msg.get("eqApiKey") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(id_string(v).ok_or_else(|| shape("eqApiKey must be a string"))?),
+    };
+    let message = match kind.as_str() {
+        "EVENTS" => Message::Events(event_items(&msg)?),
+        "DEVICES" => {
+            let list =
+                msg.get("devices").and_then(Value::as_array).ok_or_else(|| shape("DEVICES needs a devices list"))?;
+            let devices = list
+                .iter()
+                .map(|d| match d {
+                    Value::Object(_) => Device::from_json(d).map_err(|e| Refused::Shape(format!("DEVICES: {e}"))),
+                    _ => Err(shape("DEVICES: each device must be an object")),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let full = match msg.get("full") {
+                None | Some(Value::Null) => false,
+                Some(v @ (Value::Bool(_) | Value::Number(_) | Value::String(_))) => crate::device::flag(Some(v)),
+                Some(_) => return Err(shape("DEVICES: full must be true or false")),
+            };
+            Message::Devices { devices, full }
+        }
+        "PUSH" => match (eq_key, msg.get("message")) {
+            (Some(eq_key), Some(m)) if m.is_object() => Message::Push { eq_key, message: m.clone() },
+            _ => return Err(shape("PUSH needs eqApiKey and a message object")),
+        },
+        "CLOSE_DEVICE" => match eq_key {
+            Some(eq_key) => {
+                let reason = match msg.get("reason") {
+                    None | Some(Value::Null) => "closed by the plugin".to_string(),
+                    Some(Value::String(s)) => s.clone(),
+                    Some(_) => return Err(shape("CLOSE_DEVICE: reason must be a string")),
+                };
+                Message::CloseDevice { eq_key, reason }
+            }
+            None => return Err(shape("CLOSE_DEVICE needs eqApiKey")),
+        },
+        "EVENTS_SINCE" => match eq_key {
+            Some(eq_key) => Message::EventsSince { eq_key, cursor: msg.get("cursor").cloned().unwrap_or_default() },
+            None => return Err(shape("EVENTS_SINCE needs eqApiKey")),
+        },
+        // With `eqApiKey`: that device's line too, found by its full key (the list masks keys).
+        "STATUS" => Message::Status { eq_key },
+        // The old plugin's sendToDaemon: an app message for one device.
+        _ => match eq_key {
+            Some(eq_key) => Message::Push { eq_key, message: Value::Object(msg) },
+            None => return Err(Refused::Shape(format!("unknown message type '{kind}'"))),
+        },
+    };
+    Ok((message, ack))
+}
+
+/// The items of an `EVENTS` message, in the order given: `events` a list of `{type, payload: [items]}`.
+fn event_items(msg: &serde_json::Map<String, Value>) -> Result<Vec<(Kind, String, Value)>, Refused> {
+    let lists =
+        msg.get("events").and_then(Value::as_array).ok_or_else(|| Refused::Shape(EventsError::NoList.to_string()))?;
+    let mut items = Vec::new();
+    for list in lists {
+        let t = list
+            .get("type")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Refused::Shape("EVENTS: each list needs a type".into()))?;
+        let payload = list
+            .get("payload")
+            .and_then(Value::as_array)
+            .ok_or_else(|| Refused::Shape("EVENTS: each list needs a payload list".into()))?;
+        let Some(kind) = Kind::from_list_type(t) else {
+            tracing::warn!("control: EVENTS: skipping unknown list type '{}'", escape(t));
+            continue;
+        };
+        for item in payload {
+            match kind.item_key(item) {
+                Some(key) if item.is_object() => items.push((kind, key, normalize(kind, item))),
+                _ => tracing::warn!("control: EVENTS: skipping a {} item without id", escape(t)),
+            }
+        }
+    }
+    Ok(items)
+}
+
+/// Notes a wrong-key message: the first of a burst is logged, the rest counted and summed up once per period.
+fn key_failure(guard: &Guard, peer: SocketAddr) {
+    let mut state = guard.key_failures.lock().unwrap_or_else(|p| p.into_inner());
+    let now = Instant::now();
+    match state.as_mut() {
+        Some((since, n)) if now.duration_since(*since) < CONTROL_KEY_FAILURE_LOG_EVERY => *n += 1,
+        Some((_, n)) => {
+            tracing::warn!(
+                "control {peer}: message rejected: missing or wrong plugin key ({n} more since the last report)"
+            );
+            *state = Some((now, 0));
+        }
+        None => {
+            tracing::warn!("control {peer}: message rejected: missing or wrong plugin key");
+            *state = Some((now, 0));
+        }
+    }
+}
+
 /// One message; returns the line to answer, if any.
-async fn handle(hub: &Arc<Hub>, line: &[u8], peer: SocketAddr) -> Option<Value> {
-    let mut msg: Value = match serde_json::from_slice(line) {
-        Ok(v @ Value::Object(_)) => v,
-        Ok(_) => return Some(error("a JSON object is expected")),
+async fn handle(hub: &Arc<Hub>, guard: &Guard, line: &[u8], peer: SocketAddr) -> Option<Value> {
+    let (msg, ack) = match parse(line, &hub.cfg.apikey) {
+        Ok(m) => m,
+        Err(Refused::WrongKey) => {
+            key_failure(guard, peer);
+            tokio::time::sleep(CONTROL_KEY_FAILURE_DELAY).await;
+            return Some(error(Refused::WrongKey.to_string()));
+        }
         Err(e) => {
-            tracing::warn!("control {peer}: malformed message: {e}");
-            return Some(error(format!("invalid JSON: {e}")));
+            tracing::warn!("control {peer}: message refused: {}", escape(&e.to_string()));
+            return Some(error(e.to_string()));
         }
     };
-    let key = msg.as_object_mut().and_then(|o| o.remove("jeedomApiKey"));
-    let key_ok =
-        key.as_ref().and_then(Value::as_str).is_some_and(|k| bool::from(k.as_bytes().ct_eq(hub.cfg.apikey.as_bytes())));
-    if !key_ok {
-        tracing::warn!("control {peer}: message rejected: missing or wrong plugin key");
-        return Some(error("wrong plugin key"));
-    }
-    let ack = msg.get("ack").and_then(Value::as_bool).unwrap_or(false);
-    let kind = msg.get("type").and_then(Value::as_str).unwrap_or("").to_string();
-    let eq_key = msg.get("eqApiKey").and_then(id_string);
     let done = |extra: Value| {
         let mut v = json!({"ok": true});
         if let (Some(o), Value::Object(e)) = (v.as_object_mut(), extra) {
@@ -107,79 +339,47 @@ async fn handle(hub: &Arc<Hub>, line: &[u8], peer: SocketAddr) -> Option<Value> 
         }
         ack.then_some(v)
     };
-    match kind.as_str() {
-        "EVENTS" => match events(hub, &msg).await {
+    match msg {
+        Message::Events(items) => match events(hub, items).await {
             Ok(cursor) => done(json!({"cursor": cursor})),
             Err(e) => Some(error(e.to_string())),
         },
-        "DEVICES" => {
-            let list = msg.get("devices").and_then(Value::as_array).cloned().unwrap_or_default();
-            let mut devices = Vec::with_capacity(list.len());
-            for d in &list {
-                match Device::from_json(d) {
-                    Ok(d) => devices.push(d),
-                    Err(e) => return Some(error(format!("DEVICES: {e}"))),
-                }
-            }
-            let full = crate::device::flag(msg.get("full"));
+        Message::Devices { devices, full } => {
             tracing::debug!("control: {} device record(s){}", devices.len(), if full { " (full set)" } else { "" });
-            hub.apply_devices(devices, full);
+            // Acknowledged once committed: a record that was answered ok survives a crash.
+            match hub.apply_devices(devices, full).wait().await {
+                Ok(()) => done(json!({})),
+                Err(e) => Some(error(e.to_string())),
+            }
+        }
+        Message::Push { eq_key, message } => {
+            tracing::debug!("control: {} message for {}", escape(crate::frames::message_type(&message)), mask(&eq_key));
+            match hub.push(&eq_key, message) {
+                // Queued for later: acknowledged once committed.
+                Some(queued) => match queued.wait().await {
+                    Ok(()) => done(json!({})),
+                    Err(e) => Some(error(e.to_string())),
+                },
+                None => done(json!({})),
+            }
+        }
+        Message::CloseDevice { eq_key, reason } => {
+            hub.close_device(&eq_key, &reason);
             done(json!({}))
         }
-        "PUSH" => match (eq_key, msg.get("message")) {
-            (Some(k), Some(m)) if m.is_object() => {
-                hub.push(&k, m.clone());
-                done(json!({}))
-            }
-            _ => Some(error("PUSH needs eqApiKey and a message object")),
-        },
-        "CLOSE_DEVICE" => match eq_key {
-            Some(k) => {
-                hub.close_device(&k, msg.get("reason").and_then(Value::as_str).unwrap_or("closed by the plugin"));
-                done(json!({}))
-            }
-            None => Some(error("CLOSE_DEVICE needs eqApiKey")),
-        },
-        "EVENTS_SINCE" => match eq_key {
-            Some(k) => Some(polling::events_since(hub, &k, msg.get("cursor").unwrap_or(&Value::Null)).await),
-            None => Some(error("EVENTS_SINCE needs eqApiKey")),
-        },
-        // With `eqApiKey`: that device's line too, found by its full key (the list masks keys).
-        "STATUS" => {
+        Message::EventsSince { eq_key, cursor } => Some(polling::events_since(hub, &eq_key, &cursor).await),
+        Message::Status { eq_key } => {
             let mut status = hub.status();
             if let Some(k) = eq_key {
                 status["device"] = hub.device_status(&k);
             }
             Some(status)
         }
-        // The old plugin's sendToDaemon: an app message for one device.
-        _ if eq_key.is_some() => {
-            let k = eq_key.unwrap_or_default();
-            tracing::debug!("control: {} message for {}", if kind.is_empty() { "untyped" } else { &kind }, mask(&k));
-            hub.push(&k, msg);
-            done(json!({}))
-        }
-        _ => Some(error(format!("unknown message type '{kind}'"))),
     }
 }
 
 /// `EVENTS`: journals the items (in the order given), returns the cursor of the last one.
-async fn events(hub: &Arc<Hub>, msg: &Value) -> Result<f64, EventsError> {
-    let lists = msg.get("events").and_then(Value::as_array).ok_or(EventsError::NoList)?;
-    let mut items = Vec::new();
-    for list in lists {
-        let t = list.get("type").and_then(Value::as_str).unwrap_or("");
-        let Some(kind) = Kind::from_list_type(t) else {
-            tracing::warn!("control: EVENTS: skipping unknown list type '{t}'");
-            continue;
-        };
-        for item in list.get("payload").and_then(Value::as_array).into_iter().flatten() {
-            match kind.item_key(item) {
-                Some(key) => items.push((kind, key, normalize(kind, item))),
-                None => tracing::warn!("control: EVENTS: skipping a {t} item without id"),
-            }
-        }
-    }
+async fn events(hub: &Arc<Hub>, items: Vec<(Kind, String, Value)>) -> Result<f64, EventsError> {
     if items.is_empty() {
         return Ok(cursor_to_secs(hub.journal.head()));
     }

@@ -27,6 +27,18 @@ pub fn is_closing(v: &Value) -> bool {
     CLOSING_TYPES.contains(&message_type(v))
 }
 
+/// An app's text frame as a request: a JSON object with a non-empty string `method`, or why not (docs/protocol.md,
+/// "WebSocket": the answer is an `EXCEPTION` and the connection stays usable).
+pub fn parse_request(text: &str) -> Result<Value, String> {
+    match serde_json::from_str::<Value>(text) {
+        Err(e) => Err(format!("invalid JSON: {e}")),
+        Ok(req) if req.get("method").and_then(Value::as_str).unwrap_or("").is_empty() => {
+            Err("a request needs a method".to_string())
+        }
+        Ok(req) => Ok(req),
+    }
+}
+
 fn list(kind: Kind, items: &[&Item]) -> String {
     let mut s = String::with_capacity(32 + items.iter().map(|i| i.raw.len() + 1).sum::<usize>());
     s.push_str("{\"type\":\"");

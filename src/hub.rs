@@ -14,9 +14,10 @@ use tokio_util::sync::CancellationToken;
 use crate::config::Config;
 use crate::device::{Device, Mode};
 use crate::frames;
-use crate::journal::{Batch, Journal};
+use crate::gate::Gate;
+use crate::journal::{Batch, Committed, Journal};
 use crate::limits::close_codes;
-use crate::logging::mask;
+use crate::logging::{escape, mask};
 use crate::metrics::{add, inc, Metrics};
 use crate::relay::{Forwarder, Relay};
 use crate::session::{Close, Pushed, Session, Transport};
@@ -27,6 +28,8 @@ pub struct Hub {
     pub relay: Relay,
     pub metrics: Metrics,
     pub shutdown: CancellationToken,
+    /// What a connection with an unknown key may cost (`gate`).
+    pub gate: Gate,
     started: Instant,
     devices: RwLock<HashMap<String, Device>>,
     sessions: RwLock<HashMap<String, Vec<Arc<Session>>>>,
@@ -62,6 +65,10 @@ impl Forwarder for Hub {
     fn apply_record(&self, jcd: Option<&Value>) {
         self.apply_jcd(jcd)
     }
+
+    fn knows(&self, api_key: &str) -> bool {
+        Hub::knows(self, api_key)
+    }
 }
 
 fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -83,6 +90,7 @@ impl Hub {
             relay,
             metrics: Metrics::default(),
             shutdown: CancellationToken::new(),
+            gate: Gate::default(),
             started: Instant::now(),
             devices: RwLock::new(devices),
             sessions: RwLock::new(HashMap::new()),
@@ -94,9 +102,15 @@ impl Hub {
         read(&self.devices).get(api_key).cloned()
     }
 
+    /// Whether `api_key` is among the device records (without copying the record).
+    pub fn knows(&self, api_key: &str) -> bool {
+        read(&self.devices).contains_key(api_key)
+    }
+
     /// Applies device records from `DEVICES` (or one `jcd`): stores them, and ends the connections that may no
-    /// longer stay open (disabled, removed, or an SSE stream of a device that switched mode).
-    pub fn apply_devices(&self, records: Vec<Device>, full: bool) {
+    /// longer stay open (disabled, removed, or an SSE stream of a device that switched mode). The answer resolves
+    /// once the records are committed to the journal.
+    pub fn apply_devices(&self, records: Vec<Device>, full: bool) -> Committed {
         let mut removed = Vec::new();
         {
             let mut devices = write(&self.devices);
@@ -111,6 +125,7 @@ impl Hub {
                 devices.insert(d.api_key.clone(), d.clone());
             }
         }
+        self.gate.on_devices(full, &removed);
         for k in removed {
             self.close_device(&k, "device removed");
         }
@@ -121,14 +136,15 @@ impl Hub {
                 self.end_sse(&d.api_key, "device switched mode");
             }
         }
-        self.journal.put_devices(records, full);
+        self.journal.put_devices(records, full)
     }
 
     /// Applies the `jcd` member of a PHP answer.
     pub fn apply_jcd(&self, jcd: Option<&Value>) {
         if let Some(d) = jcd.and_then(|v| Device::from_json(v).ok()) {
             if self.device(&d.api_key).as_ref() != Some(&d) {
-                self.apply_devices(vec![d], false);
+                // Committed in the background: nothing acknowledges a `jcd`.
+                let _ = self.apply_devices(vec![d], false);
             }
         }
     }
@@ -153,7 +169,7 @@ impl Hub {
 
     /// `CLOSE_DEVICE`: ends every live connection of that device.
     pub fn close_device(&self, api_key: &str, reason: &str) {
-        tracing::info!("closing device {} ({reason})", mask(api_key));
+        tracing::info!("closing device {} ({})", mask(api_key), escape(reason));
         for s in self.sessions_of(api_key) {
             s.outbox.close(Close { code: close_codes::NORMAL, reason: reason.into(), flush_first: true });
         }
@@ -248,16 +264,16 @@ impl Hub {
     }
 
     /// `PUSH`: delivers an app message to the device's live connections now, or queues it durably for its next
-    /// connection or poll.
-    pub fn push(&self, api_key: &str, message: Value) {
+    /// connection or poll. A queued message comes with the [`Committed`] to wait on before acknowledging it.
+    pub fn push(&self, api_key: &str, message: Value) -> Option<Committed> {
         let live = self.sessions_of(api_key);
         if live.is_empty() {
             inc(&self.metrics.pushes_queued);
-            tracing::debug!("device {} offline: queuing {}", mask(api_key), frames::message_type(&message));
-            self.journal.queue_push(api_key, message);
-            return;
+            tracing::debug!("device {} offline: queuing {}", mask(api_key), escape(frames::message_type(&message)));
+            return Some(self.journal.queue_push(api_key, message));
         }
         self.deliver(&live, &message);
+        None
     }
 
     /// Writes a message to sessions, in each transport's shape: over WebSocket with a uuid `id` and `eqApiKey`

@@ -7,7 +7,12 @@
 //! so neither kind of disk work sits on the path that writes a frame to a socket.
 //!
 //! Durability: `synchronous=NORMAL` in WAL mode. A committed event survives the daemon being killed (`kill -9`);
-//! after a power cut the last transactions before the cut may be rolled back, the file stays consistent.
+//! after a power cut the last transactions before the cut may be rolled back, the file stays consistent. Device
+//! records and queued pushes hand back a [`Committed`] that the control socket waits on before it acknowledges.
+//!
+//! A file SQLite reports as corrupt (or not a database) is moved aside, named in an ERROR line, and the daemon
+//! starts on a fresh journal whose history begins now: every client cursor is then older than what is kept, so
+//! apps resync with a full snapshot.
 //!
 //! Cursors are unix times in microseconds, strictly increasing; the app sees them as float seconds.
 
@@ -45,12 +50,20 @@ pub fn cursor_from_secs(s: f64) -> i64 {
     (s * 1e6).round() as i64
 }
 
+/// The latest cursor a client may send back: the year 9999, in seconds. Anything later is not a time this daemon
+/// could have handed out.
+pub const MAX_CURSOR_SECS: f64 = 253_402_300_799.0;
+
+/// A cursor sent back by a client, if it is one: a finite number of seconds from 0 to [`MAX_CURSOR_SECS`].
+/// `NaN`, infinities, negatives and absurdly large values are no cursor (the caller treats them as a first
+/// visit), never a cursor past every event nor one before them all.
 pub fn cursor_from_value(v: &Value) -> Option<i64> {
-    match v {
-        Value::Number(n) => n.as_f64().map(cursor_from_secs),
-        Value::String(s) => s.trim().parse::<f64>().ok().map(cursor_from_secs),
-        _ => None,
-    }
+    let secs = match v {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => s.trim().parse::<f64>().ok()?,
+        _ => return None,
+    };
+    (secs.is_finite() && (0.0..=MAX_CURSOR_SECS).contains(&secs)).then(|| cursor_from_secs(secs))
 }
 
 fn now_micros() -> i64 {
@@ -84,6 +97,22 @@ pub enum JournalError {
     Read(#[from] rusqlite::Error),
     #[error("journal read: {0}")]
     Reader(String),
+    #[error("journal {path} is corrupt and could not be moved aside: {source}")]
+    MoveAside { path: String, source: std::io::Error },
+}
+
+/// Resolves once the request it was handed for is committed (or has failed).
+pub struct Committed(oneshot::Receiver<Result<(), JournalError>>);
+
+impl Committed {
+    pub async fn wait(self) -> Result<(), JournalError> {
+        self.0.await.map_err(|_| JournalError::Stopped)?
+    }
+}
+
+fn committed() -> (oneshot::Sender<Result<(), JournalError>>, Committed) {
+    let (tx, rx) = oneshot::channel();
+    (tx, Committed(rx))
 }
 
 /// Answers a request once its transaction is settled.
@@ -91,9 +120,9 @@ type Reply = Box<dyn FnOnce(Result<(), Arc<rusqlite::Error>>)>;
 
 enum Op {
     Append(Vec<(Kind, String, Value)>, oneshot::Sender<Result<Batch, JournalError>>),
-    Devices(Vec<Device>, bool),
+    Devices(Vec<Device>, bool, oneshot::Sender<Result<(), JournalError>>),
     DeviceCursor(String, i64),
-    QueuePush(String, Value),
+    QueuePush(String, Value, oneshot::Sender<Result<(), JournalError>>),
     TakePushes(String, oneshot::Sender<Vec<Value>>),
     Barrier(oneshot::Sender<()>),
 }
@@ -114,6 +143,8 @@ pub struct Journal {
 /// What was on disk at start.
 pub struct Loaded {
     pub devices: Vec<(Device, Option<i64>)>,
+    /// PHP once sent the full set of devices (`DEVICES` with `full`): a key not among them is unknown to PHP too.
+    pub full_set: bool,
 }
 
 const SCHEMA: &str = "
@@ -151,26 +182,36 @@ impl Journal {
             .map_err(|source| JournalError::DataDir { path: dir.display().to_string(), source })?;
         let path: PathBuf = dir.join("jeedomconnectd.sqlite");
         let err = |source: rusqlite::Error| JournalError::Open { path: path.display().to_string(), source };
-        let writer = open(&path).map_err(err)?;
-        writer.execute_batch(SCHEMA).map_err(err)?;
-        let reader = open(&path).map_err(err)?;
-        let mut devices = Vec::new();
-        {
-            let mut st = writer.prepare("SELECT record, cursor FROM devices").map_err(err)?;
-            let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?))).map_err(err)?;
-            for row in rows {
-                let (record, cursor) = row.map_err(err)?;
-                if let Some(d) = serde_json::from_str(&record).ok().and_then(|v| Device::from_json(&v).ok()) {
-                    devices.push((d, cursor));
-                }
+        let (writer, reader, loaded) = match open_files(&path) {
+            Err(e) if is_corrupt(&e) => {
+                let aside = move_aside(&path)?;
+                tracing::error!(
+                    "journal {} is corrupt ({e}): moved aside to {}, starting on a fresh journal (apps resync with a \
+                     full snapshot)",
+                    path.display(),
+                    aside.display()
+                );
+                let opened = open_files(&path).map_err(err)?;
+                // History begins now: any cursor a client comes back with is older, so it gets a snapshot.
+                let now = now_micros();
+                opened
+                    .0
+                    .execute(
+                        "INSERT INTO meta VALUES ('last_cursor', ?1), ('trimmed_upto', ?1)
+                         ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                        [now],
+                    )
+                    .map_err(err)?;
+                opened
             }
-        }
+            opened => opened.map_err(err)?,
+        };
         let (tx, rx) = mpsc::channel();
         let (done_tx, done_rx) = tokio::sync::mpsc::unbounded_channel();
         let mut w = Writer::new(writer, retention, done_tx).map_err(err)?;
         let head = w.head.clone();
         std::thread::Builder::new().name("journal".into()).spawn(move || w.run(rx)).map_err(JournalError::Thread)?;
-        Ok((Journal { tx, reader: Arc::new(Mutex::new(reader)), head }, Loaded { devices }, done_rx))
+        Ok((Journal { tx, reader: Arc::new(Mutex::new(reader)), head }, loaded, done_rx))
     }
 
     /// Journals the items; resolves once they are committed (the hub gets them for fan-out at the same time).
@@ -180,16 +221,22 @@ impl Journal {
         rx.await.map_err(|_| JournalError::Stopped)?
     }
 
-    pub fn put_devices(&self, devices: Vec<Device>, full: bool) {
-        let _ = self.tx.send(Op::Devices(devices, full));
+    /// Stores device records (`full`: they are the whole set); the answer resolves once they are committed.
+    pub fn put_devices(&self, devices: Vec<Device>, full: bool) -> Committed {
+        let (tx, done) = committed();
+        let _ = self.tx.send(Op::Devices(devices, full, tx));
+        done
     }
 
     pub fn set_device_cursor(&self, api_key: &str, cursor: i64) {
         let _ = self.tx.send(Op::DeviceCursor(api_key.to_string(), cursor));
     }
 
-    pub fn queue_push(&self, api_key: &str, message: Value) {
-        let _ = self.tx.send(Op::QueuePush(api_key.to_string(), message));
+    /// Queues a message for a device's next connection or poll; the answer resolves once it is committed.
+    pub fn queue_push(&self, api_key: &str, message: Value) -> Committed {
+        let (tx, done) = committed();
+        let _ = self.tx.send(Op::QueuePush(api_key.to_string(), message, tx));
+        done
     }
 
     /// Removes and returns the pushes queued for a device, oldest first.
@@ -224,6 +271,55 @@ impl Journal {
     pub fn head(&self) -> i64 {
         self.head.load(Ordering::Acquire)
     }
+}
+
+/// Opens both connections on `path`, creates the schema, checks the file and reads the device records.
+fn open_files(path: &Path) -> rusqlite::Result<(Connection, Connection, Loaded)> {
+    let writer = open(path)?;
+    let check: String = writer.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+    if check != "ok" {
+        return Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+            Some(format!("integrity check: {check}")),
+        ));
+    }
+    writer.execute_batch(SCHEMA)?;
+    let reader = open(path)?;
+    let mut devices = Vec::new();
+    {
+        let mut st = writer.prepare("SELECT record, cursor FROM devices")?;
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<i64>>(1)?)))?;
+        for row in rows {
+            let (record, cursor) = row?;
+            if let Some(d) = serde_json::from_str(&record).ok().and_then(|v| Device::from_json(&v).ok()) {
+                devices.push((d, cursor));
+            }
+        }
+    }
+    let full_set = meta(&writer, "full_set")? != 0;
+    Ok((writer, reader, Loaded { devices, full_set }))
+}
+
+/// SQLite's way of saying the file is damaged or is not a database at all.
+fn is_corrupt(e: &rusqlite::Error) -> bool {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if matches!(f.code, DatabaseCorrupt | NotADatabase))
+}
+
+/// Renames the journal (and its WAL and shared-memory files) to `<name>.corrupt-<unix time>`; returns the new
+/// name of the main file.
+fn move_aside(path: &Path) -> Result<PathBuf, JournalError> {
+    let stamp = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let aside = PathBuf::from(format!("{}.corrupt-{stamp}", path.display()));
+    std::fs::rename(path, &aside)
+        .map_err(|source| JournalError::MoveAside { path: path.display().to_string(), source })?;
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", path.display()));
+        if side.exists() {
+            let _ = std::fs::rename(&side, format!("{}{suffix}", aside.display()));
+        }
+    }
+    Ok(aside)
 }
 
 fn read_since(conn: &Connection, after: i64, device: Option<&Device>, limit: usize) -> rusqlite::Result<Since> {
@@ -317,8 +413,15 @@ impl Writer {
                             let _ = reply.send(r.map(|_| batch).map_err(JournalError::Write));
                         }));
                     }
-                    Op::Devices(devices, full) => {
+                    Op::Devices(devices, full, reply) => {
+                        replies.push(Box::new(move |r| {
+                            let _ = reply.send(r.map_err(JournalError::Write));
+                        }));
                         if full {
+                            tx.execute(
+                                "INSERT INTO meta VALUES ('full_set', 1) ON CONFLICT(key) DO UPDATE SET value=1",
+                                [],
+                            )?;
                             tx.execute("CREATE TEMP TABLE IF NOT EXISTS keep (k TEXT PRIMARY KEY)", [])?;
                             tx.execute("DELETE FROM keep", [])?;
                             for d in &devices {
@@ -337,7 +440,10 @@ impl Writer {
                     Op::DeviceCursor(key, cursor) => {
                         tx.execute("UPDATE devices SET cursor=?2 WHERE api_key=?1", params![key, cursor])?;
                     }
-                    Op::QueuePush(key, message) => {
+                    Op::QueuePush(key, message, reply) => {
+                        replies.push(Box::new(move |r| {
+                            let _ = reply.send(r.map_err(JournalError::Write));
+                        }));
                         tx.execute(
                             "INSERT INTO pushes (api_key, message, created) VALUES (?1, ?2, ?3)",
                             params![key, message.to_string(), now_micros() / 1_000_000],
@@ -447,6 +553,18 @@ mod tests {
         (Kind::Cmd, id.to_string(), json!({"id": id, "value": v.to_string()}))
     }
 
+    #[test]
+    fn only_finite_cursors_are_cursors() {
+        for bad in ["inf", "-inf", "NaN", "nan", "1e308", "-1", "1e12", "", "x", "infinity"] {
+            assert_eq!(cursor_from_value(&json!(bad)), None, "{bad:?}");
+        }
+        assert_eq!(cursor_from_value(&json!(-0.5)), None);
+        assert_eq!(cursor_from_value(&json!(1e300)), None);
+        assert_eq!(cursor_from_value(&json!(1700000000.25)), Some(1_700_000_000_250_000));
+        assert_eq!(cursor_from_value(&json!(" 12.5 ")), Some(12_500_000));
+        assert_eq!(cursor_from_value(&json!(0)), Some(0));
+    }
+
     #[tokio::test]
     async fn cursors_increase_and_survive_a_reopen() {
         let dir = tempdir();
@@ -457,8 +575,7 @@ mod tests {
         let since = j.since(a[0].cursor, None, 100).await.unwrap();
         assert_eq!(since.items.len(), 1);
         assert_eq!(since.cursor, a[1].cursor);
-        j.queue_push("k", json!({"type":"ACTIONS"}));
-        j.flush().await;
+        j.queue_push("k", json!({"type":"ACTIONS"})).wait().await.unwrap();
         drop(j);
         let (j, _, _) = Journal::open(&dir, retention(100)).unwrap();
         let b = j.append(vec![cmd("1", 3)]).await.unwrap();
@@ -482,6 +599,41 @@ mod tests {
         assert!(!recent.overflow);
         d.cmds.clear();
         assert!(j.since(head - 1, Some(d), 100).await.unwrap().items.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_file_with_damaged_pages_is_moved_aside_and_history_restarts_now() {
+        let dir = tempdir();
+        let (j, _, _) = Journal::open(&dir, retention(100_000)).unwrap();
+        let items: Vec<_> = (0..3000).map(|i| cmd(&i.to_string(), i)).collect();
+        let first = j.append(items).await.unwrap()[0].cursor;
+        drop(j);
+        // The writer thread closes its connection (checkpointing the WAL into the file) once the channel is gone.
+        let path = dir.join("jeedomconnectd.sqlite");
+        for _ in 0..100 {
+            if !dir.join("jeedomconnectd.sqlite-wal").exists() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let mut bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.len() > 8 * 4096, "{}", bytes.len());
+        // A valid header and schema, garbage in the last pages (events): opening works, reading them does not.
+        let end = bytes.len();
+        for b in &mut bytes[end - 4 * 4096..end - 4096] {
+            *b = 0xA5;
+        }
+        std::fs::write(&path, bytes).unwrap();
+        let (j, loaded, _) = Journal::open(&dir, retention(100_000)).unwrap();
+        let aside = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.starts_with("jeedomconnectd.sqlite.corrupt-"))
+            .count();
+        assert_eq!(aside, 1);
+        assert!(loaded.devices.is_empty() && !loaded.full_set);
+        assert!(j.since(first, None, 10).await.unwrap().overflow, "an old cursor gets a snapshot");
+        assert!(!j.append(vec![cmd("1", 1)]).await.unwrap().is_empty());
     }
 
     fn tempdir() -> PathBuf {

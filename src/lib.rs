@@ -10,6 +10,7 @@ pub mod control;
 pub mod delivery;
 pub mod device;
 pub mod frames;
+pub mod gate;
 pub mod hub;
 pub mod journal;
 pub mod limits;
@@ -69,6 +70,7 @@ impl Daemon {
             loaded.devices.len()
         );
         let hub = Hub::new(Arc::new(cfg), journal, loaded.devices);
+        hub.gate.on_devices(loaded.full_set, &[]);
         Ok(Daemon { hub, control, public, batches, extra_routes: None })
     }
 

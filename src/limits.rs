@@ -10,13 +10,32 @@ pub const MAX_PENDING_REQUESTS: usize = 16;
 pub const REPLAY_CHUNK: usize = 500;
 /// Most items one `GET_EVENTS` or `EVENTS_SINCE` answer carries; its cursor lets the client fetch the rest.
 pub const MAX_POLL_ITEMS: usize = 1000;
-/// Requests to PHP in flight at once, all connections together.
+/// Requests to PHP in flight at once for known devices, all connections together.
 pub const MAX_RELAY_CONCURRENT: usize = 16;
+/// Requests to PHP in flight at once for keys the daemon does not know (its own share: strangers cannot keep a
+/// known phone waiting).
+pub const MAX_RELAY_STRANGERS: usize = 4;
+/// Failed authentications (unknown key) from one address before the daemon answers that address itself…
+pub const MAX_AUTH_FAILURES: u32 = 10;
+/// …for the rest of this window.
+pub const AUTH_FAILURE_WINDOW: Duration = Duration::from_secs(60);
+/// Addresses the failure count remembers at most.
+pub const MAX_FAILING_ADDRESSES: usize = 4096;
+/// Keys dropped by a full device set that are still relayed to PHP (it may answer `SET_NEW_APIKEY`).
+pub const MAX_RETIRED_KEYS: usize = 1024;
 /// Connect timeout of the relay to PHP; a connection that could not be made is retried this many times in all.
 pub const RELAY_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 pub const RELAY_CONNECT_ATTEMPTS: u64 = 3;
-/// Largest control-socket message (a big `EVENTS` or `DEVICES` batch).
+/// Largest control-socket message (a big `EVENTS` or `DEVICES` batch), counted as it arrives.
 pub const MAX_CONTROL_LINE: usize = 16 << 20;
+/// Control-socket connections open at once; one more is answered an error and closed.
+pub const MAX_CONTROL_CONNECTIONS: usize = 8;
+/// What a control connection's line buffer keeps between messages (a big message's memory is given back).
+pub const CONTROL_BUFFER_KEEP: usize = 64 * 1024;
+/// Pause before answering a message with a wrong plugin key (slows a guesser down to a few tries a second).
+pub const CONTROL_KEY_FAILURE_DELAY: Duration = Duration::from_millis(250);
+/// Wrong-key messages are logged once per burst: a line for the first, then one summary per this period.
+pub const CONTROL_KEY_FAILURE_LOG_EVERY: Duration = Duration::from_secs(60);
 /// Kernel send buffer of a client socket: keeps what a non-reading client can absorb small, so that its outbox
 /// (and not the kernel) is where it falls behind, coalesces and is closed.
 pub const SEND_BUFFER: usize = 64 * 1024;

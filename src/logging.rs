@@ -3,8 +3,12 @@
 //!
 //! Secrets never reach the log: device keys are printed through [`mask`], and as a last guard every line is
 //! scrubbed of the plugin key before it is written.
+//!
+//! Nothing an app or a peer sends can forge a log line: strings that come from outside are printed through
+//! [`escape`] (control characters, newlines included, written as escapes), and as a last guard the formatter
+//! escapes any control character left in a message, so one event is always exactly one line.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::sync::OnceLock;
 
 use tracing::{Event, Level, Subscriber};
@@ -18,6 +22,28 @@ static PLUGIN_KEY: OnceLock<String> = OnceLock::new();
 pub fn mask(key: &str) -> String {
     let head: String = key.chars().take(4).collect();
     format!("{head}…")
+}
+
+/// A string from outside (an app's method name, a list type, a header) as it may appear in a log line: control
+/// characters (newline, carriage return, escape, …) written as `\n`, `\r`, `\u{1b}`, the rest unchanged.
+pub fn escape(s: &str) -> Escaped<'_> {
+    Escaped(s)
+}
+
+/// See [`escape`].
+pub struct Escaped<'a>(&'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            if c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                f.write_char(c)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Jeedom's level name → the most verbose tracing level to print (`None` = print nothing).
@@ -51,6 +77,9 @@ where
         if let Some(key) = PLUGIN_KEY.get().filter(|k| !k.is_empty()) {
             message = message.replace(key.as_str(), "***");
         }
+        if message.chars().any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}') {
+            message = escape(&message).to_string();
+        }
         let now = chrono::Local::now().format("%Y-%m-%d %H:%M:%S");
         writeln!(writer, "[{now}][{level}] : {message}")
     }
@@ -82,6 +111,15 @@ mod tests {
     fn mask_keeps_only_a_prefix() {
         assert_eq!(mask("0123456789abcdef0123456789abcdef"), "0123…");
         assert_eq!(mask("ab"), "ab…");
+    }
+
+    #[test]
+    fn escape_keeps_one_event_on_one_line() {
+        let forged = "GET_INFO\n[2026-01-01 00:00:00][ERROR] : forged\r\u{1b}[31m";
+        let shown = escape(forged).to_string();
+        assert!(!shown.contains('\n') && !shown.contains('\r') && !shown.contains('\u{1b}'), "{shown}");
+        assert!(shown.starts_with("GET_INFO\\n[2026"), "{shown}");
+        assert_eq!(escape("Café ☕ ok").to_string(), "Café ☕ ok");
     }
 
     #[test]

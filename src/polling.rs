@@ -12,6 +12,7 @@ use crate::frames;
 use crate::hub::Hub;
 use crate::journal::{cursor_from_value, cursor_to_secs};
 use crate::limits::MAX_POLL_ITEMS;
+use crate::logging::escape;
 use crate::metrics::inc;
 use crate::relay::{forward, method_exception, Caller};
 
@@ -28,7 +29,10 @@ fn actions(pending: Vec<Value>) -> Option<Value> {
     let mut payload = Vec::new();
     for m in pending {
         if frames::message_type(&m) != "ACTIONS" {
-            tracing::warn!("dropping a queued {} message: polling apps only take ACTIONS", frames::message_type(&m));
+            tracing::warn!(
+                "dropping a queued {} message: polling apps only take ACTIONS",
+                escape(frames::message_type(&m))
+            );
             continue;
         }
         match m.get("payload") {

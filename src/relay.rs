@@ -12,8 +12,10 @@
 use serde_json::{json, Value};
 
 use crate::limits::{
-    MAX_RELAY_CONCURRENT, RELAY_CONNECT_ATTEMPTS, RELAY_CONNECT_TIMEOUT, RELAY_POOL_IDLE, RELAY_RETRY_PAUSE,
+    MAX_RELAY_CONCURRENT, MAX_RELAY_STRANGERS, RELAY_CONNECT_ATTEMPTS, RELAY_CONNECT_TIMEOUT, RELAY_POOL_IDLE,
+    RELAY_RETRY_PAUSE,
 };
+use crate::logging::escape;
 use crate::metrics::{inc, Metrics};
 use std::time::Duration;
 
@@ -24,15 +26,19 @@ pub struct Caller<'a> {
     pub real_ip: &'a str,
 }
 
-/// What [`forward`] needs around the relay: the relay itself, the counters, and where a device record goes.
+/// What [`forward`] needs around the relay: the relay itself, the counters, where a device record goes, and
+/// which device keys the daemon knows.
 pub trait Forwarder: Sync {
     fn relay(&self) -> &Relay;
     fn metrics(&self) -> &Metrics;
     /// Applies the device record (`jcd`) PHP attached to an answer.
     fn apply_record(&self, jcd: Option<&Value>);
+    /// Whether `api_key` is a device the daemon knows (its requests take the phones' relay slots).
+    fn knows(&self, api_key: &str) -> bool;
 }
 
-/// Relays a request to PHP and returns its result (an `EXCEPTION` when the relay fails).
+/// Relays a request to PHP and returns its result (an `EXCEPTION` when the relay fails). A request for a device
+/// the daemon knows takes one of the phones' relay slots, any other one of the strangers' few.
 pub async fn forward<F: Forwarder + ?Sized>(
     to: &F,
     request: &Value,
@@ -40,7 +46,8 @@ pub async fn forward<F: Forwarder + ?Sized>(
     caller: &Caller<'_>,
 ) -> Value {
     let body = prepare(request, api_key, caller.from, caller.session_id);
-    match to.relay().call(&body, caller.real_ip, to.metrics()).await {
+    let known = body.pointer("/params/apiKey").and_then(Value::as_str).is_some_and(|k| to.knows(k));
+    match to.relay().call(&body, caller.real_ip, to.metrics(), known).await {
         Ok(answer) => {
             to.apply_record(answer.jcd.as_ref());
             answer.result
@@ -77,7 +84,10 @@ pub struct Relay {
     client: reqwest::Client,
     url: String,
     timeout: Duration,
+    /// Requests for known devices.
     slots: tokio::sync::Semaphore,
+    /// Requests for any other key (or none): their own share, so that strangers cannot starve the phones.
+    stranger_slots: tokio::sync::Semaphore,
 }
 
 impl Relay {
@@ -94,20 +104,28 @@ impl Relay {
             url: format!("{callback}{sep}apikey={key}"),
             timeout,
             slots: tokio::sync::Semaphore::new(MAX_RELAY_CONCURRENT),
+            stranger_slots: tokio::sync::Semaphore::new(MAX_RELAY_STRANGERS),
         }
     }
 
-    /// Sends one request; `body` is the complete JSON-RPC object.
-    pub async fn call(&self, body: &Value, real_ip: &str, metrics: &Metrics) -> Result<Answer, RelayError> {
+    /// Sends one request; `body` is the complete JSON-RPC object; `known`: it is for a device the daemon knows.
+    pub async fn call(
+        &self,
+        body: &Value,
+        real_ip: &str,
+        metrics: &Metrics,
+        known: bool,
+    ) -> Result<Answer, RelayError> {
         inc(&metrics.relay_requests);
-        let result = match self.slots.acquire().await {
+        let slots = if known { &self.slots } else { &self.stranger_slots };
+        let result = match slots.acquire().await {
             Ok(_slot) => self.send(body, real_ip).await,
             Err(_) => Err(RelayError::Unreachable),
         };
         if let Err(e) = &result {
             inc(&metrics.relay_failures);
             let method = body.get("method").and_then(Value::as_str).unwrap_or("?");
-            tracing::warn!("relay of {method} failed: {e}");
+            tracing::warn!("relay of {} failed: {e}", escape(method));
         }
         result
     }

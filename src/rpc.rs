@@ -1,6 +1,7 @@
 //! The plain HTTP routes of the public port, with warp: `POST /rpc` (JSON-RPC as the PHP API answers it; also at
 //! the plugin API's own path, so that an app pointed at the daemon's port works in HTTP and polling modes too,
-//! docs/protocol.md, "HTTP"), `GET /health`, and `GET /status` (loopback or plugin key only).
+//! docs/protocol.md, "HTTP"), `GET /health`, and `GET /status`, `/status.html`, `/metrics` (a direct loopback
+//! peer without forwarding headers, or the plugin key). A route nobody serves is 404.
 //!
 //! `GET_EVENTS` is answered from the journal; every other method is relayed to PHP.
 
@@ -13,7 +14,7 @@ use warp::filters::BoxedFilter;
 use warp::http::StatusCode;
 use warp::{Filter, Reply};
 
-use crate::client::{url_param, Client};
+use crate::client::{forwarded, url_param, Client};
 use crate::hub::Hub;
 use crate::polling;
 use crate::relay::{exception, forward, Caller};
@@ -39,9 +40,9 @@ pub fn routes(hub: Arc<Hub>) -> BoxedFilter<(warp::reply::Response,)> {
     let key = warp::header::optional::<String>("x-jeedom-apikey")
         .and(warp::query::raw().or(warp::any().map(String::new)).unify())
         .map(|header: Option<String>, query: String| header.or_else(|| url_param(&query, "apikey")));
-    let guarded = with_hub.clone().and(client).and(key).and_then(
-        |hub: Arc<Hub>, client: Client, key: Option<String>| async move {
-            if allowed(&hub, &client, key.as_deref()) {
+    let guarded = with_hub.clone().and(client).and(key).and(warp::header::headers_cloned()).and_then(
+        |hub: Arc<Hub>, client: Client, key: Option<String>, headers: warp::http::HeaderMap| async move {
+            if allowed(&hub, &client, forwarded(&headers), key.as_deref()) {
                 Ok(hub)
             } else {
                 Err(warp::reject::custom(Forbidden))
@@ -91,9 +92,24 @@ struct Forbidden;
 
 impl warp::reject::Reject for Forbidden {}
 
-/// Routes that reveal devices or figures: from loopback, or with the plugin key.
-pub fn allowed(hub: &Hub, client: &Client, key: Option<&str>) -> bool {
-    client.is_loopback() || key.is_some_and(|k| bool::from(k.as_bytes().ct_eq(hub.cfg.apikey.as_bytes())))
+/// Routes that reveal devices or figures: for a direct loopback peer (no proxy forwarding someone else's request),
+/// or with the plugin key.
+pub fn allowed(hub: &Hub, client: &Client, forwarded: bool, key: Option<&str>) -> bool {
+    (client.is_loopback() && !forwarded)
+        || key.is_some_and(|k| bool::from(k.as_bytes().ct_eq(hub.cfg.apikey.as_bytes())))
+}
+
+/// The last word on a request no route took: 404, whatever method was used (a body too large and the like keep
+/// their own status).
+pub async fn not_found(r: warp::Rejection) -> Result<warp::reply::Response, warp::Rejection> {
+    use warp::reject::{LengthRequired, MethodNotAllowed, PayloadTooLarge, UnsupportedMediaType};
+    let other = r.find::<PayloadTooLarge>().is_some()
+        || r.find::<LengthRequired>().is_some()
+        || r.find::<UnsupportedMediaType>().is_some();
+    if !other && (r.is_not_found() || r.find::<MethodNotAllowed>().is_some()) {
+        return Ok(warp::reply::with_status("not found", StatusCode::NOT_FOUND).into_response());
+    }
+    Err(r)
 }
 
 /// One JSON-RPC call: the envelope the app expects (`null` → `"ok"`, id echoed, default 99999).

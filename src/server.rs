@@ -39,6 +39,7 @@ pub async fn serve(hub: Arc<Hub>, listener: TcpListener, extra: Option<ExtraRout
         Some(extra) => rpc::routes(hub.clone()).or(extra).unify().boxed(),
         None => rpc::routes(hub.clone()),
     };
+    let routes = routes.recover(rpc::not_found).unify();
     let routes = warp::service(routes);
     while let Some((stream, peer)) = next_connection(&hub.shutdown, &listener, "public port").await {
         tokio::spawn(connection(hub.clone(), routes.clone(), stream, peer));

@@ -86,9 +86,16 @@ async fn run(hub: &Arc<Hub>, out: &mut Out, api_key: Option<String>, last_event_
         let _ = out.send(&not_found, None).await;
         return;
     };
+    // A stranger costs PHP nothing: an unknown key is answered here (`gate`).
+    if let Err(why) = hub.gate.admit(hub.knows(&key), &key, &real_ip) {
+        tracing::debug!("sse: stream from {real_ip} refused by the daemon ({why:?})");
+        let _ = out.send(&not_found, None).await;
+        return;
+    }
     let head_at_open = hub.journal.head();
     let state = forward(&**hub, &appstate(&key, "active", &sid), Some(&key), &caller).await;
     let Some(device) = hub.device(&key) else {
+        hub.gate.failed(&real_ip);
         let _ = out.send(&not_found, None).await;
         return;
     };

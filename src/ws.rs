@@ -28,7 +28,7 @@ use crate::frames;
 use crate::hub::Hub;
 use crate::journal::Item;
 use crate::limits::{close_codes, MAX_PENDING_REQUESTS, MIN_WRITE_TIMEOUT, WS_CLOSE_WAIT};
-use crate::logging::mask;
+use crate::logging::{escape, mask};
 use crate::metrics::inc;
 use crate::polling;
 use crate::relay::{forward, method_exception, Caller};
@@ -97,8 +97,37 @@ where
         if in_flight.is_none() {
             if let Some(req) = requests.pop_front() {
                 if method_of(&req) == "CONNECT" {
-                    conn.api_key = req.pointer("/params/apiKey").and_then(Value::as_str).map(String::from);
+                    // One identity per socket: the key of the first CONNECT stays; a CONNECT without a key means
+                    // that one again, with another key it is refused (without asking PHP) and the socket stays A's.
+                    let key = req.pointer("/params/apiKey").and_then(Value::as_str).map(String::from);
+                    let key = key.or_else(|| conn.api_key.clone());
+                    if conn.api_key.is_some() && key != conn.api_key {
+                        tracing::warn!(
+                            "ws {}: CONNECT with another device's key refused (one device per connection)",
+                            conn.id
+                        );
+                        let refused = method_exception(
+                            "CONNECT",
+                            "WS",
+                            "this connection is already used by another device; open a new connection",
+                        );
+                        in_flight = Some(Box::pin(std::future::ready((req, refused, None))));
+                        continue;
+                    }
+                    conn.api_key = key;
                     connect_sent = conn.api_key.is_some();
+                    // A stranger costs PHP nothing: an unknown key is answered here (`gate`).
+                    let key = conn.api_key.as_deref().unwrap_or("");
+                    if let Err(why) = hub.gate.admit(hub.knows(key), key, &conn.real_ip) {
+                        tracing::debug!(
+                            "ws {}: CONNECT from {} answered BAD_DEVICE by the daemon ({why:?})",
+                            conn.id,
+                            conn.real_ip
+                        );
+                        connect_sent = false;
+                        in_flight = Some(Box::pin(std::future::ready((req, json!({"type": "BAD_DEVICE"}), None))));
+                        continue;
+                    }
                 }
                 in_flight = Some(Box::pin(handle(
                     hub.clone(),
@@ -141,9 +170,8 @@ where
                         tracing::debug!("ws {}: read error: {e}", conn.id);
                         break None;
                     }
-                    Some(Ok(Message::Text(text))) => match serde_json::from_str::<Value>(text.as_str()) {
-                        Err(e) => Some(format!("invalid JSON: {e}")),
-                        Ok(req) if method_of(&req).is_empty() => Some("a request needs a method".to_string()),
+                    Some(Ok(Message::Text(text))) => match frames::parse_request(text.as_str()) {
+                        Err(problem) => Some(problem),
                         Ok(req) => {
                             requests.push_back(req);
                             None
@@ -153,7 +181,7 @@ where
                     Some(Ok(_)) => None,
                 };
                 if let Some(problem) = problem {
-                    tracing::warn!("ws {}: bad message from {}: {problem}", conn.id, conn.real_ip);
+                    tracing::warn!("ws {}: bad message from {}: {}", conn.id, conn.real_ip, escape(&problem));
                     let frame = frames::ws_answer(&method_exception("WS", "WS", &problem), &Value::Null,
                                                   conn.api_key.as_deref());
                     if conn.out.write(frame).await.is_err() {
@@ -212,7 +240,15 @@ async fn handle(
             if method == "CONNECT" {
                 head = Some(hub.journal.head());
             }
-            forward(&*hub, &request, key.as_deref(), &caller).await
+            let result = forward(&*hub, &request, key.as_deref(), &caller).await;
+            // PHP refused a key the daemon does not know: one more failure for that address.
+            if method == "CONNECT"
+                && frames::message_type(&result) != "WELCOME"
+                && key.as_deref().is_none_or(|k| !hub.knows(k))
+            {
+                hub.gate.failed(&real_ip);
+            }
+            result
         }
     };
     (request, result, head)

@@ -11,6 +11,7 @@ use jeedomconnectd::config::Config;
 use jeedomconnectd::hub::Hub;
 use jeedomconnectd::journal::{Journal, Retention};
 use jeedomconnectd::rpc;
+use warp::Filter;
 
 const KEY: &str = "PLUGINKEYoperations0123456789";
 
@@ -78,6 +79,28 @@ async fn metrics_and_status_pages_need_loopback_or_the_plugin_key() {
             let r = warp::test::request().path(path).extension(client(peer)).reply(&routes).await;
             assert_eq!(r.status(), 200, "{path} from {peer}");
         }
+        // From loopback but forwarded for someone else (a local proxy passing `/` on): refused without the key,
+        // served with it.
+        for (header, value) in
+            [("x-forwarded-for", "203.0.113.7"), ("x-real-ip", "203.0.113.7"), ("forwarded", "for=203.0.113.7")]
+        {
+            let r = warp::test::request()
+                .path(path)
+                .header(header, value)
+                .extension(client("127.0.0.1:40000"))
+                .reply(&routes)
+                .await;
+            assert_eq!(r.status(), 403, "{path} from loopback with {header}");
+            assert!(!String::from_utf8_lossy(r.body()).contains("jeedomconnectd_"), "{path}");
+            let r = warp::test::request()
+                .path(path)
+                .header(header, value)
+                .header("x-jeedom-apikey", KEY)
+                .extension(client("127.0.0.1:40000"))
+                .reply(&routes)
+                .await;
+            assert_eq!(r.status(), 200, "{path} forwarded with {header} and the key");
+        }
     }
     let r = warp::test::request().path("/metrics").extension(client("127.0.0.1:1")).reply(&routes).await;
     let text = String::from_utf8_lossy(r.body()).to_string();
@@ -104,5 +127,11 @@ async fn metrics_and_status_pages_need_loopback_or_the_plugin_key() {
     // The daemon serves no page at `/`: only a program embedding it (the demo) adds one.
     let r = warp::test::request().path("/").extension(client("127.0.0.1:1")).reply(&routes).await;
     assert!(r.status().is_client_error(), "{}", r.status());
+    // A route nobody serves is 404 whatever the method (warp alone would say 405).
+    let routes = rpc::routes(hub.clone()).recover(rpc::not_found).unify();
+    for (method, path) in [("GET", "/nowhere"), ("POST", "/nowhere"), ("DELETE", "/"), ("PUT", "/status")] {
+        let r = warp::test::request().method(method).path(path).extension(client("127.0.0.1:1")).reply(&routes).await;
+        assert_eq!(r.status(), 404, "{method} {path}");
+    }
     let _ = std::fs::remove_dir_all(dir);
 }

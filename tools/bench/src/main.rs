@@ -8,7 +8,10 @@
 //! arrives. Every loop is bounded by a count and a deadline.
 //!
 //! Scenarios: `latency` (WebSocket, events at a fixed rate), `sse` (the same over SSE streams), `fanout` (one event
-//! to every client, one at a time), `idle` (connections held, RSS per connection, plugin API requests while idle).
+//! to every client, one at a time), `idle` (connections held, RSS per connection, plugin API requests while idle),
+//! `wave` (RSS before, during and after a connection wave, and the connect rate; `wave.rs`).
+
+mod wave;
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -63,6 +66,7 @@ const USAGE: &str = "usage: jeedomconnect-bench SCENARIO [flags]
   sse      [--clients 1000] [--rate 100] [--secs 20] [--share 1]   the same over SSE streams
   fanout   [--clients 1000] [--rounds 20]                          one event to every client: frames/s
   idle     [--clients 10000] [--idle-secs 60]                      connections held, RSS, API requests while idle
+  wave     [--clients 10000]                                       RSS before/peak/held/after a wave, connect rate
   all      [--out BENCHMARKS.md] [--max-idle 50000]                the BENCHMARKS.md set, written as markdown
   --share F: fraction of the clients each event goes to (each client subscribes to 1 cmd in 1/F).
   --daemon PATH: the daemon binary to start (default: jeedomconnectd beside this executable;
@@ -85,7 +89,7 @@ struct Args {
 fn parse(args: &[String]) -> Result<Args, BenchError> {
     let scenario = args.first().cloned().ok_or_else(|| BenchError::Usage("a scenario is needed".into()))?;
     let mut a = Args {
-        clients: if scenario == "idle" { 10_000 } else { 1_000 },
+        clients: if scenario == "idle" || scenario == "wave" { 10_000 } else { 1_000 },
         scenario,
         rate: 100,
         secs: 20,
@@ -119,7 +123,7 @@ fn parse(args: &[String]) -> Result<Args, BenchError> {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let a = match parse(&args) {
-        Ok(a) if ["latency", "sse", "fanout", "idle", "all"].contains(&a.scenario.as_str()) => a,
+        Ok(a) if ["latency", "sse", "fanout", "idle", "wave", "all"].contains(&a.scenario.as_str()) => a,
         Ok(a) if a.scenario == "help" || a.scenario == "--help" => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -147,6 +151,7 @@ fn main() -> ExitCode {
             "sse" => latency(&a, Transport::Sse).await.map(|r| println!("{}", r.text)),
             "fanout" => fanout(&a).await.map(|r| println!("{}", r.text)),
             "idle" => idle(&a).await.map(|r| println!("{}", r.text)),
+            "wave" => wave::wave(&a).await.map(|r| println!("{}", r.text)),
             _ => all(&a, nofile).await,
         }
     });
