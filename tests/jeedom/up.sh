@@ -64,6 +64,12 @@ JC_APACHE_TREE=$APACHE_DIR/tree
 JC_WEB_USER=$WEB_USER
 JC_TMP=$TMPF
 ENV
+# The plugin's own Apache configuration (WebSocket/SSE through the web server) is written by its install hook and
+# its cron, run here as root or www-data outside Apache: into the rig's private Debian-style tree, checked and
+# reloaded with the rig's Apache, exactly as on a box where it goes into /etc/apache2 - never the machine's.
+export JEEDOMCONNECT_APACHE_DIR="$APACHE_DIR/tree"
+export JEEDOMCONNECT_APACHE_CONFIGTEST="$APACHE -t -f $APACHE_DIR/apache.conf"
+export JEEDOMCONNECT_APACHE_RELOAD="$APACHE -f $APACHE_DIR/apache.conf -k graceful"
 echo "$T"   # the caller learns the folder at once, so that it can clean up after a failure below
 
 # 1. MariaDB, private.

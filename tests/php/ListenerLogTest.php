@@ -13,7 +13,11 @@ class ListenerLogTest extends JcTestCase {
         };
         JeedomConnectDevice::forgetWatchedMemo();
         $this->assertArrayHasKey((string) $watched->getId(), JeedomConnectDevice::watched(), 'a phone shows the cmd');
-        config::save('log::level::JeedomConnect', array('300' => '1'));
+        config::save('log::level::JeedomConnect', array('100' => '0', '200' => '0', '300' => '1', '400' => '0', '1000' => '0', 'default' => '0'));
+        // the core's log class keeps the levels it read once per process: let it read them again
+        $cache = new ReflectionProperty('log', 'config');
+        $cache->setAccessible(true);
+        $cache->setValue(null, null);
         $this->assertSame(300, log::getLogLevel('JeedomConnect'), 'the plugin log takes warnings');
         $log = log::getPathToLog('JeedomConnect');
         @file_put_contents($log, '');
