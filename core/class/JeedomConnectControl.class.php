@@ -88,12 +88,31 @@ class JeedomConnectControl {
         return self::send($msg);
     }
 
-    public static function devices(array $_records, $_full) {
-        return self::send(array('type' => 'DEVICES', 'devices' => array_values($_records), 'full' => (bool) $_full));
+    /**
+     * Sends a message asking for an acknowledgement: true only once the daemon answered that it took it (what it
+     * keeps is then committed to its journal, so a crash right after cannot lose it); false when it is down, did
+     * not answer in time, or refused it.
+     */
+    private static function acknowledged(array $_msg, $_timeout) {
+        $_msg['ack'] = true;
+        $r = self::request($_msg, $_timeout);
+        if (is_array($r) && isset($r['ok']) && $r['ok'] === true) {
+            return true;
+        }
+        if (is_array($r)) {
+            log::add('JeedomConnect', 'warning', 'control socket: ' . $_msg['type'] . ' refused by the daemon: ' . (isset($r['error']) ? (string) $r['error'] : json_encode($r)));
+        }
+        return false;
     }
 
+    public static function devices(array $_records, $_full) {
+        return self::acknowledged(array('type' => 'DEVICES', 'devices' => array_values($_records), 'full' => (bool) $_full), 3.0);
+    }
+
+    /** A message for one device: true once the daemon delivered it or queued it durably; false, and the caller
+     * keeps it, otherwise. */
     public static function push($_eqApiKey, array $_message) {
-        return self::send(array('type' => 'PUSH', 'eqApiKey' => $_eqApiKey, 'message' => $_message));
+        return self::acknowledged(array('type' => 'PUSH', 'eqApiKey' => $_eqApiKey, 'message' => $_message), 3.0);
     }
 
     public static function closeDevice($_eqApiKey, $_reason) {

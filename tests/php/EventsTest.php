@@ -106,6 +106,27 @@ class EventsTest extends JcTestCase {
         $push = $this->ofType($this->received($record, 1), 'PUSH');
         $this->assertSame($eq->getLogicalId(), $push[0]['eqApiKey']);
         $this->assertSame(array('type' => 'ACTIONS', 'payload' => array(array('action' => 'toaster', 'message' => 'Hello'))), $push[0]['message']);
+        $this->assertTrue($push[0]['ack'], 'PHP waits until the daemon has it (journaled when queued)');
+    }
+
+    public function testAPushTheDaemonDoesNotAcknowledgeStaysQueuedInPhp() {
+        $eq = $this->eq('P', $this->user());
+        $this->startFakeControl(array('PUSH' => array('ok' => false, 'error' => 'journal unavailable')));
+        $this->assertSame('php', JeedomConnectDevice::queueAction($eq, array('action' => 'toaster', 'message' => 'Gardé')));
+        $eq = eqLogic::byId($eq->getId());
+        $eq->setConfiguration('appState', 'active')->save();
+        $r = $this->result('GET_EVENTS', array('apiKey' => $eq->getLogicalId(), 'lastReadTimestamp' => microtime(true)));
+        $this->assertSame(array('type' => 'ACTIONS', 'payload' => array(array('action' => 'toaster', 'message' => 'Gardé'))), $r);
+    }
+
+    public function testDeviceRecordsAskForAnAcknowledgement() {
+        $record = $this->startFakeControl();
+        $eq = $this->eq('P', $this->user());
+        $this->assertTrue(JeedomConnectDevice::sendOne($eq));
+        $devices = $this->ofType($this->received($record, 1), 'DEVICES');
+        $this->assertTrue(end($devices)['ack']);
+        $this->startFakeControl(array('DEVICES' => array('ok' => false, 'error' => 'devices must be a list')));
+        $this->assertFalse(JeedomConnectDevice::sendOne($eq), 'a refused record is not reported as sent');
     }
 
     public function testGetEventsWithoutTheDaemon() {

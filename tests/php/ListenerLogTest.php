@@ -24,6 +24,6 @@ class ListenerLogTest extends JcTestCase {
         $sent = JeedomConnectListener::onEvent(array('event_id' => $watched->getId(), 'value' => '3', 'object' => $broken));
         $this->assertFalse($sent);
         $text = (string) @file_get_contents($log);
-        $this->assertStringContainsString('[WARNING] : listener: value of cmd ' . $watched->getId() . ' not sent to the daemon: cmd unreadable', $text);
+        $this->assertStringContainsString('[WARNING] listener: value of cmd ' . $watched->getId() . ' not sent to the daemon: cmd unreadable', $text);
     }
 }
