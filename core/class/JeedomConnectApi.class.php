@@ -7,7 +7,8 @@
  * equipment the envelope carries the device record as top-level "jcd".
  */
 class JeedomConnectApi {
-    /** method => handler (instance method of this class) */
+    /** method => handler: an instance method of this class, or 'Class::method' of a concern class, called with
+     * this request (param(), eq()) */
     private static $dispatch = array(
         'PING' => 'ping',
         'GET_PLUGIN_CONFIG' => 'getPluginConfig',
@@ -29,6 +30,8 @@ class JeedomConnectApi {
         'SC_STOP' => 'scStop',
         'SET_WEBSOCKET' => 'setWebsocket',
         'SET_POLLING' => 'setPolling',
+        'GET_HISTORY' => 'JeedomConnectHistory::one',
+        'GET_HISTORIES' => 'JeedomConnectHistory::many',
     );
 
     /** methods that work without an equipment */
@@ -149,13 +152,22 @@ class JeedomConnectApi {
             return self::exception('[' . $this->from . '] - method not defined', $this->method);
         }
         try {
-            return call_user_func(array($this, self::$dispatch[$this->method]));
+            $handler = self::$dispatch[$this->method];
+            if (strpos($handler, '::') !== false) {
+                return call_user_func(explode('::', $handler, 2), $this);
+            }
+            return call_user_func(array($this, $handler));
         } catch (Throwable $e) {
             return self::exception('[' . $this->from . '] - ' . $e->getMessage(), $this->method);
         }
     }
 
-    private function param($_key, $_default = null) {
+    /** The equipment of this request (null for the methods that need none). */
+    public function eq() {
+        return $this->eq;
+    }
+
+    public function param($_key, $_default = null) {
         return array_key_exists($_key, $this->params) ? $this->params[$_key] : $_default;
     }
 
