@@ -15,6 +15,8 @@ require_once __DIR__ . '/JeedomConnectInfo.class.php';
 require_once __DIR__ . '/JeedomConnectQr.class.php';
 require_once __DIR__ . '/JeedomConnectListener.class.php';
 require_once __DIR__ . '/JeedomConnectHistory.class.php';
+require_once __DIR__ . '/JeedomConnectScenarios.class.php';
+require_once __DIR__ . '/JeedomConnectActions.class.php';
 require_once __DIR__ . '/JeedomConnectApi.class.php';
 require_once __DIR__ . '/JeedomConnectSse.class.php';
 require_once __DIR__ . '/JeedomConnectWebServer.class.php';

@@ -32,6 +32,11 @@ class JeedomConnectApi {
         'SET_POLLING' => 'setPolling',
         'GET_HISTORY' => 'JeedomConnectHistory::one',
         'GET_HISTORIES' => 'JeedomConnectHistory::many',
+        'GET_ALL_SC' => 'JeedomConnectScenarios::all',
+        'UNSUBSCRIBE_SC' => 'JeedomConnectScenarios::unsubscribe',
+        'SC_SET_ACTIVE' => 'JeedomConnectScenarios::setActive',
+        'GET_PWD' => 'JeedomConnectActions::password',
+        'SET_EVENT' => 'JeedomConnectActions::event',
     );
 
     /** methods that work without an equipment */
