@@ -37,6 +37,8 @@ class JeedomConnectApi {
         'SC_SET_ACTIVE' => 'JeedomConnectScenarios::setActive',
         'GET_PWD' => 'JeedomConnectActions::password',
         'SET_EVENT' => 'JeedomConnectActions::event',
+        'SET_BATTERY' => 'JeedomConnectTelemetry::battery',
+        'SET_DEVICE_INFOS' => 'JeedomConnectTelemetry::deviceInfos',
     );
 
     /** methods that work without an equipment */
