@@ -39,6 +39,7 @@ class JeedomConnectApi {
         'SET_EVENT' => 'JeedomConnectActions::event',
         'SET_BATTERY' => 'JeedomConnectTelemetry::battery',
         'SET_DEVICE_INFOS' => 'JeedomConnectTelemetry::deviceInfos',
+        'GEOLOC' => 'JeedomConnectTelemetry::location',
     );
 
     /** methods that work without an equipment */
@@ -126,7 +127,9 @@ class JeedomConnectApi {
     }
 
     private function run($_id) {
-        $apiKey = isset($this->params['apiKey']) && is_string($this->params['apiKey']) ? $this->params['apiKey'] : '';
+        // the app's background-geolocation library sends the apiKey as the JSON-RPC id of GEOLOC
+        $apiKey = $this->method === 'GEOLOC' ? (is_string($_id) ? $_id : '')
+            : (isset($this->params['apiKey']) && is_string($this->params['apiKey']) ? $this->params['apiKey'] : '');
         $this->eq = JeedomConnectDevice::byApiKey($apiKey);
         log::add('JeedomConnect', 'debug', '[' . $this->from . '] ' . $this->method . ($this->eq ? ' eq=' . $this->eq->getId() : '')
             . ' from ' . ($this->clientIp === '' ? '?' : $this->clientIp));
