@@ -40,6 +40,7 @@ class JeedomConnectApi {
         'SET_BATTERY' => 'JeedomConnectTelemetry::battery',
         'SET_DEVICE_INFOS' => 'JeedomConnectTelemetry::deviceInfos',
         'GEOLOC' => 'JeedomConnectTelemetry::location',
+        'GET_JEEDOM_DATA' => 'JeedomConnectData::all',
         'GET_JEEDOM_MESSAGES' => 'JeedomConnectMessages::get',
         'REMOVE_JEEDOM_MESSAGE' => 'JeedomConnectMessages::remove',
     );
