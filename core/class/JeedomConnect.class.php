@@ -21,6 +21,7 @@ require_once __DIR__ . '/JeedomConnectCommands.class.php';
 require_once __DIR__ . '/JeedomConnectTelemetry.class.php';
 require_once __DIR__ . '/JeedomConnectMessages.class.php';
 require_once __DIR__ . '/JeedomConnectData.class.php';
+require_once __DIR__ . '/JeedomConnectBatteries.class.php';
 require_once __DIR__ . '/JeedomConnectApi.class.php';
 require_once __DIR__ . '/JeedomConnectSse.class.php';
 require_once __DIR__ . '/JeedomConnectWebServer.class.php';

@@ -41,6 +41,8 @@ class JeedomConnectApi {
         'SET_DEVICE_INFOS' => 'JeedomConnectTelemetry::deviceInfos',
         'GEOLOC' => 'JeedomConnectTelemetry::location',
         'GET_JEEDOM_DATA' => 'JeedomConnectData::all',
+        'GET_BATTERIES' => 'JeedomConnectBatteries::all',
+        'RESET_BATERY' => 'JeedomConnectBatteries::reset',
         'GET_JEEDOM_MESSAGES' => 'JeedomConnectMessages::get',
         'REMOVE_JEEDOM_MESSAGE' => 'JeedomConnectMessages::remove',
     );
