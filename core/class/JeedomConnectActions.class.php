@@ -2,7 +2,7 @@
 /*
  * JeedomConnect - small actions of the app outside commands and scenarios (docs/api-methods.md): the action
  * password the app asks before protected actions (GET_PWD, the equipment's pwdAction) and a value pushed by the
- * app into an info command (SET_EVENT).
+ * app into an info command (SET_EVENT), and a sentence for Jeedom's interactions (QUERY_INTERACT).
  */
 class JeedomConnectActions {
     /** GET_PWD -> SET_PWD, payload = the equipment's action password, or null when none is set. */
@@ -24,5 +24,31 @@ class JeedomConnectActions {
         log::add('JeedomConnect', 'info', 'Mise à jour de la commande ' . $cmd->getId() . ' par un évènement');
         $cmd->event($message);
         return null;
+    }
+
+    /** QUERY_INTERACT {query, options?{reply_cmd?, user_login?}, keywordIndex} -> QUERY_ANSWER {reply, ..., keywordIndex} */
+    public static function interact(JeedomConnectApi $_api) {
+        $query = $_api->param('query');
+        if (!is_string($query) || trim($query) === '') {
+            throw new Exception('query: a sentence is expected');
+        }
+        $options = $_api->param('options', array());
+        if (!is_array($options)) {
+            $options = array();
+        }
+        $param = array();
+        if (isset($options['reply_cmd']) && is_scalar($options['reply_cmd'])) {
+            $reply = cmd::byId($options['reply_cmd']);
+            if (is_object($reply)) {
+                $param['reply_cmd'] = $reply;
+                $param['force_reply_cmd'] = 1;
+            }
+        }
+        if (isset($options['user_login']) && is_string($options['user_login'])) {
+            $param['profile'] = $options['user_login'];
+        }
+        $param['plugin'] = 'JeedomConnect';
+        $result = interactQuery::tryToReply($query, $param);
+        return array('type' => 'QUERY_ANSWER', 'payload' => array_merge(is_array($result) ? $result : array(), array('keywordIndex' => $_api->param('keywordIndex'))));
     }
 }

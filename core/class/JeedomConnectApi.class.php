@@ -37,6 +37,7 @@ class JeedomConnectApi {
         'SC_SET_ACTIVE' => 'JeedomConnectScenarios::setActive',
         'GET_PWD' => 'JeedomConnectActions::password',
         'SET_EVENT' => 'JeedomConnectActions::event',
+        'QUERY_INTERACT' => 'JeedomConnectActions::interact',
         'SET_BATTERY' => 'JeedomConnectTelemetry::battery',
         'SET_DEVICE_INFOS' => 'JeedomConnectTelemetry::deviceInfos',
         'GEOLOC' => 'JeedomConnectTelemetry::location',

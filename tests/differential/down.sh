@@ -3,8 +3,7 @@
 # and removes that web root (<T>/upstream; the core and its database stay).   bash tests/differential/down.sh <T>
 set -uo pipefail
 T=${1:?usage: down.sh <core folder>}
-[ -f "$T/upstream/env" ] || rm -rf "$T/upstream"
-exit 0
+[ -f "$T/upstream/env" ] || exit 0
 . "$T/env"
 . "$T/upstream/env"
 if [ -f "$UP_APACHE_DIR/httpd.pid" ]; then
