@@ -79,4 +79,15 @@ class HistoryTest extends JcDiffTestCase {
         $this->assertUpstreamSilentOursRefuses('GET_HISTORIES', array('apiKey' => $this->apiKey, 'ids' => array(987654, array(1))),
             array('type' => 'SET_HISTORIES', 'payload' => array(array('id' => 987654, 'data' => array()), array('id' => array(1), 'data' => array()))));
     }
+
+    public function testTheDaemonsRelayGetsTheSameAnswer() {
+        // WebSocket and /rpc requests reach the same PHP API through the daemon (connexionFrom + the plugin key)
+        $params = array('apiKey' => $this->apiKey, 'id' => $this->temp->getId());
+        $http = $this->ours('GET_HISTORY', $params);
+        $relayed = $this->call('GET_HISTORY', $params + array('connexionFrom' => 'WS'), $this->daemonQuery());
+        $this->assertSame($http['result'], $relayed['result']);
+        $this->assertArrayHasKey('jcd', $relayed);
+        $refused = $this->call('GET_HISTORY', $params + array('connexionFrom' => 'WS'));
+        $this->assertSame('EXCEPTION', $refused['result']['type']);
+    }
 }
