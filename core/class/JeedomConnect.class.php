@@ -19,6 +19,7 @@ require_once __DIR__ . '/JeedomConnectScenarios.class.php';
 require_once __DIR__ . '/JeedomConnectActions.class.php';
 require_once __DIR__ . '/JeedomConnectCommands.class.php';
 require_once __DIR__ . '/JeedomConnectTelemetry.class.php';
+require_once __DIR__ . '/JeedomConnectGeofences.class.php';
 require_once __DIR__ . '/JeedomConnectMessages.class.php';
 require_once __DIR__ . '/JeedomConnectData.class.php';
 require_once __DIR__ . '/JeedomConnectBatteries.class.php';

@@ -68,6 +68,16 @@ class JeedomConnectTelemetry {
         return null;
     }
 
+    /** SET_FACE_DETECTED {value} -> null: the Android app's face detection into `faceDetected`. */
+    public static function face(JeedomConnectApi $_api) {
+        $v = $_api->param('value');
+        if (!is_scalar($v)) {
+            throw new Exception('value: true or false expected');
+        }
+        $_api->eq()->checkAndUpdateCmd('faceDetected', $v);
+        return null;
+    }
+
     private static function level($_v, $_name) {
         if (!is_numeric($_v)) {
             throw new Exception($_name . ': a battery level (0-100) is expected');
@@ -146,7 +156,7 @@ class JeedomConnectTelemetry {
     }
 
     /** position (lat,lng[,alt,activity,battery] with the option addAltitude), geofences, distance from home. */
-    private static function savePosition($_eq, $_lat, $_lng, $_alt, $_activity, $_battery, $_date) {
+    public static function savePosition($_eq, $_lat, $_lng, $_alt, $_activity, $_battery, $_date) {
         $value = $_lat . ',' . $_lng;
         if ($_eq->getConfiguration('addAltitude', false)) {
             $value .= ',' . $_alt . ',' . $_activity . ',' . $_battery;
