@@ -93,6 +93,7 @@ class JeedomConnectCommands {
         foreach (self::definitions($_platform) as $logicalId => $d) {
             list($name, $type, $subType, $visible, $order, $x) = $d;
             $cmd = $_eq->getCmd(null, $logicalId);
+            $before = is_object($cmd) ? self::signature($cmd) : null;
             if (!is_object($cmd)) {
                 $cmd = new JeedomConnectCmd();
                 $cmd->setLogicalId($logicalId);
@@ -119,7 +120,9 @@ class JeedomConnectCommands {
             foreach (isset($x['display']) ? $x['display'] : array() as $k => $v) {
                 $cmd->setDisplay($k, $v);
             }
-            $cmd->save();
+            if ($before === null || $before !== self::signature($cmd)) {
+                $cmd->save(); // unchanged commands are not written again (a phone's equipment is saved often)
+            }
             if (isset($x['updates'])) {
                 $updates[$logicalId] = $x['updates'];
             }
@@ -132,5 +135,10 @@ class JeedomConnectCommands {
                 $a->save();
             }
         }
+    }
+
+    /** What apply() sets on an existing command. */
+    private static function signature($_cmd) {
+        return json_encode(array($_cmd->getName(), $_cmd->getType(), $_cmd->getSubType(), $_cmd->getConfiguration('listValue', null), $_cmd->getDisplay()));
     }
 }
