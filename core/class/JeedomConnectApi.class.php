@@ -49,6 +49,8 @@ class JeedomConnectApi {
         'GET_BATTERIES' => 'JeedomConnectBatteries::all',
         'RESET_BATERY' => 'JeedomConnectBatteries::reset',
         'GET_JEEDOM_MESSAGES' => 'JeedomConnectMessages::get',
+        'GET_TIMELINE_FOLDERS' => 'JeedomConnectTimeline::folders',
+        'GET_TIMELINE_EVENTS' => 'JeedomConnectTimeline::events',
         'REMOVE_JEEDOM_MESSAGE' => 'JeedomConnectMessages::remove',
     );
 
