@@ -50,6 +50,8 @@ class JeedomConnectApi {
         'RESET_BATERY' => 'JeedomConnectBatteries::reset',
         'GET_JEEDOM_MESSAGES' => 'JeedomConnectMessages::get',
         'GET_TIMELINE_FOLDERS' => 'JeedomConnectTimeline::folders',
+        'GET_PICOKEY' => 'JeedomConnectAppPrefs::picoKey',
+        'SET_PICOKEY' => 'JeedomConnectAppPrefs::setPicoKey',
         'GET_TIMELINE_EVENTS' => 'JeedomConnectTimeline::events',
         'REMOVE_JEEDOM_MESSAGE' => 'JeedomConnectMessages::remove',
     );
