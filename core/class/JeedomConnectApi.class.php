@@ -51,6 +51,7 @@ class JeedomConnectApi {
         'GET_JEEDOM_MESSAGES' => 'JeedomConnectMessages::get',
         'GET_TIMELINE_FOLDERS' => 'JeedomConnectTimeline::folders',
         'GET_PICOKEY' => 'JeedomConnectAppPrefs::picoKey',
+        'DETACH_EQUIPEMENT' => 'JeedomConnectPairing::detach',
         'SET_PICOKEY' => 'JeedomConnectAppPrefs::setPicoKey',
         'GET_TIMELINE_EVENTS' => 'JeedomConnectTimeline::events',
         'REMOVE_JEEDOM_MESSAGE' => 'JeedomConnectMessages::remove',
