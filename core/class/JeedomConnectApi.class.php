@@ -52,6 +52,7 @@ class JeedomConnectApi {
         'GET_TIMELINE_FOLDERS' => 'JeedomConnectTimeline::folders',
         'GET_PICOKEY' => 'JeedomConnectAppPrefs::picoKey',
         'DETACH_EQUIPEMENT' => 'JeedomConnectPairing::detach',
+        'GET_NEW_APIKEY' => 'JeedomConnectPairing::newApiKey',
         'SET_PICOKEY' => 'JeedomConnectAppPrefs::setPicoKey',
         'GET_TIMELINE_EVENTS' => 'JeedomConnectTimeline::events',
         'REMOVE_JEEDOM_MESSAGE' => 'JeedomConnectMessages::remove',

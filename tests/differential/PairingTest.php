@@ -31,4 +31,21 @@ class PairingTest extends JcDiffTestCase {
         $this->assertSame(array('dev-caller', 'Pixel caller', 'android'), $this->device($caller));
         $this->assertSameAnswer('DETACH_EQUIPEMENT', array('apiKey' => 'not-a-key', 'eqId' => $caller->getLogicalId()));
     }
+
+    public function testNewApiKey() {
+        $eq = $this->bound('phone', $this->user('pair', 'user'));
+        // a live key: nothing to hand over. Documented fix: upstream means to answer its EXCEPTION, but Jeedom's
+        // config::byKey() gives '' for a missing key, so it answers an EMPTY new apiKey (the app would drop its key)
+        $m = $this->assertUpstreamSilentOursRefuses('GET_NEW_APIKEY', array('apiKey' => $eq->getLogicalId()),
+            array('type' => 'SET_NEW_APIKEY', 'payload' => array('apiKey' => '')));
+        $this->assertSame("Error with 'GET_NEW_APIKEY' method [API] - No equipment found - no apikey regen", $m);
+        // an old key of a regenerated equipment: the new one, once
+        foreach (array('upstream', 'ours') as $who) {
+            config::save('newApiKey::old-key', $eq->getLogicalId(), 'JeedomConnect');
+            $this->assertSame(array('type' => 'SET_NEW_APIKEY', 'payload' => array('apiKey' => $eq->getLogicalId())),
+                $this->$who('GET_NEW_APIKEY', array('apiKey' => 'old-key'))['result'], $who);
+            $this->assertSame('', (string) config::byKey('newApiKey::old-key', 'JeedomConnect'), $who);
+        }
+        $this->assertSameAnswer('GET_NEW_APIKEY', array('apiKey' => 'old-key'));
+    }
 }
