@@ -51,6 +51,7 @@ class JeedomConnectApi {
         'GET_JEEDOM_MESSAGES' => 'JeedomConnectMessages::get',
         'GET_TIMELINE_FOLDERS' => 'JeedomConnectTimeline::folders',
         'GET_PICOKEY' => 'JeedomConnectAppPrefs::picoKey',
+        'SET_LOG' => 'JeedomConnectAppLog::write',
         'DETACH_EQUIPEMENT' => 'JeedomConnectPairing::detach',
         'GET_NEW_APIKEY' => 'JeedomConnectPairing::newApiKey',
         'SET_PICOKEY' => 'JeedomConnectAppPrefs::setPicoKey',
