@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs every test of the project: formatting and lints of the whole cargo workspace (daemon, demo, bench), the
 # daemon's and the demo's tests (cargo test: unit + integration against a fake plugin API), the plugin's PHP (php -l,
-# PHP 7.4 syntax check, PHPUnit inside the real Jeedom core 4.5.3), the end-to-end rig (the same real core: MariaDB,
+# PHP 7.4 syntax check, PHPUnit inside the real Jeedom core 4.5.3), the differential suite (the same requests to
+# upstream 1.20.6 and to this plugin on the same Jeedom data), the end-to-end rig (the same real core: MariaDB,
 # Apache + PHP, jeeCron, the plugin and its daemon), the plugin's pages in headless Chromium on that core, the demo
 # page in headless Chromium, and the release (the daemon's installer against a local release server; an arm64
 # binary from tools/release.sh smoke-tested under qemu).
-# The real core (tests/jeedom/up.sh) is set up ONCE for the PHP and end-to-end suites and stopped at the end.
+# The real core (tests/jeedom/up.sh) is set up ONCE for the PHP, differential and end-to-end suites and stopped at
+# the end; the differential suite adds upstream 1.20.6's web root beside it (tests/differential/up.sh).
 # Stops at the first suite that fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,9 +23,10 @@ run "daemon and demo: cargo test" cargo test --workspace --no-fail-fast
 t0=$(date +%s)
 JC_CORE=$(bash tests/jeedom/up.sh) || { [ -n "${JC_CORE:-}" ] && bash tests/jeedom/down.sh "$JC_CORE"; exit 1; }
 export JC_CORE
-trap 'bash tests/jeedom/down.sh "$JC_CORE"' EXIT
+trap 'bash tests/differential/down.sh "$JC_CORE"; bash tests/jeedom/down.sh "$JC_CORE"' EXIT
 echo "== real Jeedom core set up in $(( $(date +%s) - t0 ))s ($JC_CORE)"
 run "plugin: PHP inside the real Jeedom core" bash tests/php/run.sh
+run "plugin vs upstream 1.20.6: differential, same core and data" bash tests/differential/run.sh
 run "end to end: the real Jeedom core + plugin + daemon" bash tests/e2e/run.sh
 run "plugin pages: headless Chromium inside the real Jeedom core" python3 tests/chromium/pages.py
 run "demo page: headless Chromium" bash tests/chromium/run.sh

@@ -14,6 +14,19 @@ require_once __DIR__ . '/JeedomConnectDevice.class.php';
 require_once __DIR__ . '/JeedomConnectInfo.class.php';
 require_once __DIR__ . '/JeedomConnectQr.class.php';
 require_once __DIR__ . '/JeedomConnectListener.class.php';
+require_once __DIR__ . '/JeedomConnectHistory.class.php';
+require_once __DIR__ . '/JeedomConnectScenarios.class.php';
+require_once __DIR__ . '/JeedomConnectActions.class.php';
+require_once __DIR__ . '/JeedomConnectCommands.class.php';
+require_once __DIR__ . '/JeedomConnectTelemetry.class.php';
+require_once __DIR__ . '/JeedomConnectGeofences.class.php';
+require_once __DIR__ . '/JeedomConnectMessages.class.php';
+require_once __DIR__ . '/JeedomConnectData.class.php';
+require_once __DIR__ . '/JeedomConnectBatteries.class.php';
+require_once __DIR__ . '/JeedomConnectTimeline.class.php';
+require_once __DIR__ . '/JeedomConnectAppPrefs.class.php';
+require_once __DIR__ . '/JeedomConnectPairing.class.php';
+require_once __DIR__ . '/JeedomConnectAppLog.class.php';
 require_once __DIR__ . '/JeedomConnectApi.class.php';
 require_once __DIR__ . '/JeedomConnectSse.class.php';
 require_once __DIR__ . '/JeedomConnectWebServer.class.php';
@@ -107,20 +120,6 @@ class JeedomConnect extends eqLogic {
         JeedomConnectDevice::normalizeFlags($this);
     }
 
-    public function postInsert() {
-        $cmd = $this->getCmd('action', 'toaster');
-        if (!is_object($cmd)) {
-            $cmd = new JeedomConnectCmd();
-            $cmd->setEqLogic_id($this->getId());
-            $cmd->setEqType('JeedomConnect');
-            $cmd->setLogicalId('toaster');
-            $cmd->setName(__('Toaster', __FILE__));
-            $cmd->setType('action');
-            $cmd->setSubType('message');
-            $cmd->save();
-        }
-    }
-
     public function postSave() {
         $force = JeedomConnectDevice::isTrue($this->getConfiguration('qrRefresh', 0));
         if ($force) {
@@ -131,6 +130,7 @@ class JeedomConnect extends eqLogic {
         } elseif ($force) {
             $this->save(true);
         }
+        JeedomConnectCommands::ensure($this);
         JeedomConnectDevice::recomputeWatched();
         // A disabled equipment travels in its record: the daemon sends EQUIPMENT_DISABLE, then closes. A separate
         // CLOSE_DEVICE would race it on another connection and could close the app without telling it why.

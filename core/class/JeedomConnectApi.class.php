@@ -7,7 +7,8 @@
  * equipment the envelope carries the device record as top-level "jcd".
  */
 class JeedomConnectApi {
-    /** method => handler (instance method of this class) */
+    /** method => handler: an instance method of this class, or 'Class::method' of a concern class, called with
+     * this request (param(), eq()) */
     private static $dispatch = array(
         'PING' => 'ping',
         'GET_PLUGIN_CONFIG' => 'getPluginConfig',
@@ -29,6 +30,33 @@ class JeedomConnectApi {
         'SC_STOP' => 'scStop',
         'SET_WEBSOCKET' => 'setWebsocket',
         'SET_POLLING' => 'setPolling',
+        'GET_HISTORY' => 'JeedomConnectHistory::one',
+        'GET_HISTORIES' => 'JeedomConnectHistory::many',
+        'GET_ALL_SC' => 'JeedomConnectScenarios::all',
+        'UNSUBSCRIBE_SC' => 'JeedomConnectScenarios::unsubscribe',
+        'SC_SET_ACTIVE' => 'JeedomConnectScenarios::setActive',
+        'GET_PWD' => 'JeedomConnectActions::password',
+        'SET_EVENT' => 'JeedomConnectActions::event',
+        'QUERY_INTERACT' => 'JeedomConnectActions::interact',
+        'SET_BATTERY' => 'JeedomConnectTelemetry::battery',
+        'SET_DEVICE_INFOS' => 'JeedomConnectTelemetry::deviceInfos',
+        'GEOLOC' => 'JeedomConnectTelemetry::location',
+        'SET_FACE_DETECTED' => 'JeedomConnectTelemetry::face',
+        'ADD_GEOFENCE' => 'JeedomConnectGeofences::add',
+        'REMOVE_GEOFENCE' => 'JeedomConnectGeofences::remove',
+        'GET_GEOFENCES' => 'JeedomConnectGeofences::all',
+        'GET_JEEDOM_DATA' => 'JeedomConnectData::all',
+        'GET_BATTERIES' => 'JeedomConnectBatteries::all',
+        'RESET_BATERY' => 'JeedomConnectBatteries::reset',
+        'GET_JEEDOM_MESSAGES' => 'JeedomConnectMessages::get',
+        'GET_TIMELINE_FOLDERS' => 'JeedomConnectTimeline::folders',
+        'GET_PICOKEY' => 'JeedomConnectAppPrefs::picoKey',
+        'SET_LOG' => 'JeedomConnectAppLog::write',
+        'DETACH_EQUIPEMENT' => 'JeedomConnectPairing::detach',
+        'GET_NEW_APIKEY' => 'JeedomConnectPairing::newApiKey',
+        'SET_PICOKEY' => 'JeedomConnectAppPrefs::setPicoKey',
+        'GET_TIMELINE_EVENTS' => 'JeedomConnectTimeline::events',
+        'REMOVE_JEEDOM_MESSAGE' => 'JeedomConnectMessages::remove',
     );
 
     /** methods that work without an equipment */
@@ -116,7 +144,9 @@ class JeedomConnectApi {
     }
 
     private function run($_id) {
-        $apiKey = isset($this->params['apiKey']) && is_string($this->params['apiKey']) ? $this->params['apiKey'] : '';
+        // the app's background-geolocation library sends the apiKey as the JSON-RPC id of GEOLOC
+        $apiKey = $this->method === 'GEOLOC' ? (is_string($_id) ? $_id : '')
+            : (isset($this->params['apiKey']) && is_string($this->params['apiKey']) ? $this->params['apiKey'] : '');
         $this->eq = JeedomConnectDevice::byApiKey($apiKey);
         log::add('JeedomConnect', 'debug', '[' . $this->from . '] ' . $this->method . ($this->eq ? ' eq=' . $this->eq->getId() : '')
             . ' from ' . ($this->clientIp === '' ? '?' : $this->clientIp));
@@ -149,13 +179,22 @@ class JeedomConnectApi {
             return self::exception('[' . $this->from . '] - method not defined', $this->method);
         }
         try {
-            return call_user_func(array($this, self::$dispatch[$this->method]));
+            $handler = self::$dispatch[$this->method];
+            if (strpos($handler, '::') !== false) {
+                return call_user_func(explode('::', $handler, 2), $this);
+            }
+            return call_user_func(array($this, $handler));
         } catch (Throwable $e) {
             return self::exception('[' . $this->from . '] - ' . $e->getMessage(), $this->method);
         }
     }
 
-    private function param($_key, $_default = null) {
+    /** The equipment of this request (null for the methods that need none). */
+    public function eq() {
+        return $this->eq;
+    }
+
+    public function param($_key, $_default = null) {
         return array_key_exists($_key, $this->params) ? $this->params[$_key] : $_default;
     }
 
