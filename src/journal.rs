@@ -92,7 +92,7 @@ type Reply = Box<dyn FnOnce(Result<(), Arc<rusqlite::Error>>)>;
 enum Op {
     Append(Vec<(Kind, String, Value)>, oneshot::Sender<Result<Batch, JournalError>>),
     Devices(Vec<Device>, bool),
-    DeviceCursor(String, i64),
+    DeviceCursors(Vec<(String, i64)>),
     QueuePush(String, Value),
     TakePushes(String, oneshot::Sender<Vec<Value>>),
     Barrier(oneshot::Sender<()>),
@@ -137,7 +137,11 @@ fn open(path: &Path) -> rusqlite::Result<Connection> {
 }
 
 fn meta(conn: &Connection, key: &str) -> rusqlite::Result<i64> {
-    Ok(conn.query_row("SELECT value FROM meta WHERE key=?1", [key], |r| r.get(0)).optional()?.unwrap_or(0))
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE key=?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
 }
 
 impl Journal {
@@ -184,8 +188,11 @@ impl Journal {
         let _ = self.tx.send(Op::Devices(devices, full));
     }
 
-    pub fn set_device_cursor(&self, api_key: &str, cursor: i64) {
-        let _ = self.tx.send(Op::DeviceCursor(api_key.to_string(), cursor));
+    /// Stores where devices' WebSockets resume (written once per commit, whatever the number of requests).
+    pub fn set_device_cursors(&self, cursors: Vec<(String, i64)>) {
+        if !cursors.is_empty() {
+            let _ = self.tx.send(Op::DeviceCursors(cursors));
+        }
     }
 
     pub fn queue_push(&self, api_key: &str, message: Value) {
@@ -264,6 +271,8 @@ struct Writer {
     done: tokio::sync::mpsc::UnboundedSender<Batch>,
     head: Arc<AtomicI64>,
     c: Counters,
+    /// What the `meta` table holds since the last commit (it is only written when that changes).
+    meta_written: Option<(i64, i64)>,
 }
 
 /// What the writer keeps in memory about the journal.
@@ -285,7 +294,8 @@ impl Writer {
         let trimmed_upto = meta(&conn, "trimmed_upto")?;
         let count: i64 = conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
         let head = Arc::new(AtomicI64::new(last_cursor));
-        Ok(Writer { conn, done, head, c: Counters { retention, last_cursor, trimmed_upto, count: count as u64 } })
+        let c = Counters { retention, last_cursor, trimmed_upto, count: count as u64 };
+        Ok(Writer { conn, done, head, c, meta_written: None })
     }
 
     fn run(&mut self, rx: mpsc::Receiver<Op>) {
@@ -306,6 +316,7 @@ impl Writer {
         let before = (c.last_cursor, c.trimmed_upto, c.count);
         let mut replies: Vec<Reply> = Vec::new();
         let mut batches = Vec::new();
+        let mut cursors: rustc_hash::FxHashMap<String, i64> = Default::default();
         let result = (|| -> rusqlite::Result<()> {
             let tx = self.conn.unchecked_transaction()?;
             for op in ops {
@@ -334,8 +345,11 @@ impl Writer {
                             )?;
                         }
                     }
-                    Op::DeviceCursor(key, cursor) => {
-                        tx.execute("UPDATE devices SET cursor=?2 WHERE api_key=?1", params![key, cursor])?;
+                    Op::DeviceCursors(list) => {
+                        for (key, cursor) in list {
+                            let slot = cursors.entry(key).or_insert(cursor);
+                            *slot = (*slot).max(cursor);
+                        }
                     }
                     Op::QueuePush(key, message) => {
                         tx.execute(
@@ -359,16 +373,25 @@ impl Writer {
                     })),
                 }
             }
+            if !cursors.is_empty() {
+                let mut st = tx.prepare_cached("UPDATE devices SET cursor=?2 WHERE api_key=?1")?;
+                for (key, cursor) in &cursors {
+                    st.execute(params![key, cursor])?;
+                }
+            }
             c.trim(&tx)?;
-            tx.execute(
-                "INSERT INTO meta VALUES ('last_cursor', ?1), ('trimmed_upto', ?2)
-                 ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                params![c.last_cursor, c.trimmed_upto],
-            )?;
+            if self.meta_written != Some((c.last_cursor, c.trimmed_upto)) {
+                tx.prepare_cached(
+                    "INSERT INTO meta VALUES ('last_cursor', ?1), ('trimmed_upto', ?2)
+                     ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                )?
+                .execute(params![c.last_cursor, c.trimmed_upto])?;
+            }
             tx.commit()
         })();
         match result {
             Ok(()) => {
+                self.meta_written = Some((self.c.last_cursor, self.c.trimmed_upto));
                 self.head.store(self.c.last_cursor, Ordering::Release);
                 for b in batches.into_iter().filter(|b| !b.is_empty()) {
                     let _ = self.done.send(b);
@@ -378,6 +401,7 @@ impl Writer {
             Err(e) => {
                 tracing::error!("journal write failed: {e}");
                 (c.last_cursor, c.trimmed_upto, c.count) = before;
+                self.meta_written = None;
                 let e = Arc::new(e);
                 replies.into_iter().for_each(|r| r(Err(e.clone())));
             }
@@ -413,20 +437,19 @@ impl Counters {
         if self.count > self.retention.max_events + slack || (self.count > self.retention.max_events && slack <= 1) {
             let excess = self.count - self.retention.max_events;
             upto = tx
-                .query_row("SELECT cursor FROM events ORDER BY cursor LIMIT 1 OFFSET ?1", [excess as i64 - 1], |r| {
-                    r.get(0)
-                })
+                .prepare_cached("SELECT cursor FROM events ORDER BY cursor LIMIT 1 OFFSET ?1")?
+                .query_row([excess as i64 - 1], |r| r.get(0))
                 .optional()?;
         }
         let cutoff = now_micros() - self.retention.max_age.as_micros() as i64;
         let by_age: Option<i64> =
-            tx.query_row("SELECT MAX(cursor) FROM events WHERE cursor < ?1", [cutoff], |r| r.get(0))?;
+            tx.prepare_cached("SELECT MAX(cursor) FROM events WHERE cursor < ?1")?.query_row([cutoff], |r| r.get(0))?;
         let upto = match (upto, by_age) {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };
         if let Some(upto) = upto {
-            let n = tx.execute("DELETE FROM events WHERE cursor <= ?1", [upto])?;
+            let n = tx.prepare_cached("DELETE FROM events WHERE cursor <= ?1")?.execute([upto])?;
             self.count = self.count.saturating_sub(n as u64);
             self.trimmed_upto = self.trimmed_upto.max(upto);
         }

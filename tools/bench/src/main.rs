@@ -31,6 +31,8 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
 
+mod compare;
+
 const PLUGIN_KEY: &str = "benchpluginkey0123456789abcdef01";
 
 const USAGE: &str = "usage: jeedomconnect-bench SCENARIO [flags]
@@ -38,7 +40,8 @@ const USAGE: &str = "usage: jeedomconnect-bench SCENARIO [flags]
   sse      [--clients 1000] [--rate 100] [--secs 20] [--share 1]   the same over SSE streams
   fanout   [--clients 1000] [--rounds 20]                          one event to every client: frames/s
   idle     [--clients 10000] [--idle-secs 60]                      connections held, RSS, API requests while idle
-  all      [--out BENCHMARKS.md] [--max-idle 50000]                the BENCHMARKS.md set, written as markdown
+  all      [--out FILE] [--max-idle 50000]                         the daemon alone, written as markdown
+  compare  [--help]                                                ours, nchan and a bare server side by side
   --share F: fraction of the clients each event goes to (each client subscribes to 1 cmd in 1/F).
   --daemon PATH: the daemon binary to start (default: jeedomconnectd beside this executable;
                  build both with `cargo build --release --workspace`).";
@@ -93,6 +96,9 @@ fn parse(args: &[String]) -> Result<Args, String> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "compare") {
+        return compare::run(&args[1..]);
+    }
     let a = match parse(&args) {
         Ok(a) if ["latency", "sse", "fanout", "idle", "all"].contains(&a.scenario.as_str()) => a,
         Ok(a) if a.scenario == "help" || a.scenario == "--help" => {
@@ -605,11 +611,7 @@ struct Rig {
 }
 
 async fn rig(a: &Args, transport: Transport, stride: u64, devices: usize) -> Result<Rig, String> {
-    let api = Arc::new(FakeApi {
-        requests: AtomicU64::new(0),
-        transport,
-        stride: stride.max(1),
-    });
+    let api = Arc::new(FakeApi { requests: AtomicU64::new(0), transport, stride: stride.max(1) });
     let port = serve_fake(api.clone()).await?;
     let daemon = DaemonProc::spawn(&a.daemon, port).await?;
     let mut ctl = Control::connect(daemon.control_port).await?;
