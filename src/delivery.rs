@@ -5,6 +5,7 @@
 //! A transport (`ws`, `sse`) implements [`Frames`], which only frames and writes; [`Delivery`] decides what to
 //! write and records how far the client got.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -50,11 +51,13 @@ pub struct Delivery {
     hub: Arc<Hub>,
     pub session: Arc<Session>,
     saved_at: Instant,
+    /// What the last drain took from the outbox, kept empty for the next one.
+    slots: VecDeque<Slot>,
 }
 
 impl Delivery {
     pub fn new(hub: Arc<Hub>, session: Arc<Session>) -> Delivery {
-        Delivery { hub, session, saved_at: Instant::now() }
+        Delivery { hub, session, saved_at: Instant::now(), slots: VecDeque::new() }
     }
 
     /// Writes the events among `items` newer than what this client was sent, and remembers how far it got.
@@ -134,16 +137,27 @@ impl Delivery {
 
     /// Writes what the hub queued in the outbox, in order; returns the close the hub asked for, if any.
     pub async fn drain<F: Frames>(&mut self, out: &mut F) -> Result<Option<Close>, WriteError> {
-        let mut taken = self.session.outbox.take();
+        let mut slots = std::mem::take(&mut self.slots);
+        let close = self.session.outbox.take_into(&mut slots);
+        let written = self.write_slots(out, &mut slots).await;
+        slots.clear();
+        self.slots = slots;
+        written?;
+        Ok(close)
+    }
+
+    async fn write_slots<F: Frames>(&mut self, out: &mut F, slots: &mut VecDeque<Slot>) -> Result<(), WriteError> {
         // One shared batch alone (a client that keeps up): its shared bytes. Several slots are merged into one
         // frame per list, as the client's own.
-        if let [Slot::Shared(shared)] = taken.slots.as_slice() {
-            let shared = shared.clone();
-            taken.slots.clear();
-            self.write_shared(out, &shared).await?;
+        if slots.len() == 1 {
+            if let Some(Slot::Shared(shared)) = slots.front() {
+                let shared = shared.clone();
+                slots.clear();
+                return self.write_shared(out, &shared).await;
+            }
         }
         let mut items: Vec<Item> = Vec::new();
-        for slot in taken.slots {
+        for slot in slots.drain(..) {
             match slot {
                 Slot::Item(i) => items.push(i),
                 Slot::Shared(s) => items.extend(s.items.iter().cloned()),
@@ -154,7 +168,6 @@ impl Delivery {
                 Slot::Gone => {}
             }
         }
-        self.write_items(out, &items).await?;
-        Ok(taken.close)
+        self.write_items(out, &items).await
     }
 }

@@ -290,6 +290,18 @@ impl Hub {
         {
             let devices = read(&self.devices);
             let sessions = read(&self.sessions);
+            // One cmd (the usual batch): every watcher sees the same, no grouping needed.
+            if let [item] = batch.as_slice() {
+                if item.kind == Kind::Cmd {
+                    let shared = SharedItems::new(vec![item.clone()]);
+                    for key in devices.by_cmd.get(&item.key).into_iter().flatten() {
+                        self.push_to(sessions.get(&**key), key, &shared);
+                    }
+                    drop((devices, sessions));
+                    self.journal_progress();
+                    return;
+                }
+            }
             // Per connected device that sees something: the positions in the batch of what it sees.
             let mut views: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
             if batch.iter().all(|i| i.kind == Kind::Cmd) {
@@ -319,17 +331,23 @@ impl Hub {
                 let shared = groups
                     .entry(seen.as_slice())
                     .or_insert_with(|| SharedItems::new(seen.iter().map(|&n| batch[n as usize].clone()).collect()));
-                for s in sessions.get(*key).into_iter().flatten() {
-                    let (coalesced, overflow) = s.outbox.push_shared(shared);
-                    add(&self.metrics.coalesced, coalesced as u64);
-                    if overflow {
-                        inc(&self.metrics.slow_closes);
-                        tracing::warn!("device {} too slow on {:?}: closing it", mask(key), s.transport);
-                    }
-                }
+                self.push_to(sessions.get(*key), key, shared);
             }
         }
         self.journal_progress();
+    }
+
+    fn push_to(&self, live: Option<&Vec<Arc<Session>>>, key: &str, shared: &Arc<SharedItems>) {
+        for s in live.into_iter().flatten() {
+            let (coalesced, overflow) = s.outbox.push_shared(shared);
+            if coalesced > 0 {
+                add(&self.metrics.coalesced, coalesced as u64);
+            }
+            if overflow {
+                inc(&self.metrics.slow_closes);
+                tracing::warn!("device {} too slow on {:?}: closing it", mask(key), s.transport);
+            }
+        }
     }
 
     /// `PUSH`: delivers an app message to the device's live connections now, or queues it durably for its next

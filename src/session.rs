@@ -274,6 +274,32 @@ impl Outbox {
         self.notify.notified().await
     }
 
+    /// Everything waiting, in order, swapped into `into` (empty: the connection keeps it from one drain to the
+    /// next, so that a drain allocates nothing); returns the close asked for, if any.
+    pub fn take_into(&self, into: &mut VecDeque<Slot>) -> Option<Close> {
+        into.clear();
+        let mut inner = self.lock();
+        std::mem::swap(&mut inner.slots, into);
+        inner.first_seq += into.len() as u64;
+        inner.live = 0;
+        if !inner.by_cmd.is_empty() {
+            inner.by_cmd.clear();
+        }
+        if inner.slots.capacity() > 64 {
+            inner.slots.shrink_to(8);
+            inner.by_cmd.shrink_to(8);
+        }
+        let close = inner.close.clone();
+        drop(inner);
+        if into.capacity() > 64 {
+            into.shrink_to(8);
+        }
+        if close.as_ref().is_some_and(|c| !c.flush_first) {
+            into.clear();
+        }
+        close
+    }
+
     /// Everything waiting, in order.
     pub fn take(&self) -> Taken {
         let mut inner = self.lock();
@@ -359,6 +385,36 @@ mod tests {
         assert_eq!(t.close.map(|c| c.code), Some(close_codes::TOO_SLOW));
         assert!(t.slots.is_empty());
         assert_eq!(o.push_item(item(20, "z")), Pushed::Closed);
+    }
+
+    #[test]
+    fn shared_batches_queue_as_one_slot_then_coalesce_item_by_item_once_behind() {
+        let o = Outbox::new(8);
+        let a = SharedItems::new(vec![item(1, "a")]);
+        let b = SharedItems::new(vec![item(2, "b")]);
+        assert_eq!(o.push_shared(&a), (0, false));
+        assert_eq!(o.push_shared(&b), (0, false));
+        let mut slots = VecDeque::new();
+        assert!(o.take_into(&mut slots).is_none());
+        assert!(slots.iter().all(|s| matches!(s, Slot::Shared(_))) && slots.len() == 2);
+        // Behind by half the limit: the shared items become the client's own and a newer "a" replaces the older.
+        for n in 0..4 {
+            o.push_shared(&SharedItems::new(vec![item(10 + n, &format!("k{n}"))]));
+        }
+        assert_eq!(o.push_shared(&SharedItems::new(vec![item(20, "k0")])), (1, false));
+        o.take_into(&mut slots);
+        let cursors: Vec<i64> =
+            slots.iter().filter_map(|s| if let Slot::Item(i) = s { Some(i.cursor) } else { None }).collect();
+        assert_eq!(cursors, vec![11, 12, 13, 20]);
+        // The shared frames are built once, whoever asks.
+        let mut built = 0;
+        for _ in 0..3 {
+            a.ws_frames(|items| {
+                built += 1;
+                crate::frames::ws_event_frames(items)
+            });
+        }
+        assert_eq!((built, a.ws_frames(|_| Vec::new()).len()), (1, 1));
     }
 
     #[test]

@@ -37,10 +37,11 @@ use crate::polling;
 use crate::relay::{forward, method_exception, Caller};
 use crate::session::{new_session_id, Session, SharedItems, Transport};
 
-/// Small buffers: an idle connection should cost a few KiB (tungstenite's defaults are 128 KiB).
+/// Small buffers: an idle connection should cost a few KiB (tungstenite's defaults are 128 KiB). App requests are
+/// small JSON texts; a larger one is read in several steps into a buffer that grows as needed.
 pub fn ws_config(cfg: &Config) -> WebSocketConfig {
     WebSocketConfig::default()
-        .read_buffer_size(4096)
+        .read_buffer_size(1024)
         .write_buffer_size(0)
         .max_write_buffer_size(64 << 20)
         .max_message_size(Some(cfg.max_message))
@@ -279,11 +280,16 @@ impl<S> Out<S>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    async fn send_all(&mut self, msgs: Vec<Message>) -> Result<(), WriteError> {
-        if msgs.is_empty() {
+    async fn send_all<I>(&mut self, msgs: I) -> Result<(), WriteError>
+    where
+        I: IntoIterator<Item = Message>,
+        I::IntoIter: ExactSizeIterator + Send,
+    {
+        let msgs = msgs.into_iter();
+        let n = msgs.len();
+        if n == 0 {
             return Ok(());
         }
-        let n = msgs.len();
         let session = self.session.clone();
         let sink = &mut self.sink;
         let write = async move {
@@ -330,7 +336,7 @@ where
     }
 
     async fn write(&mut self, frames: Vec<String>) -> Result<(), WriteError> {
-        self.send_all(frames.into_iter().map(Message::text).collect()).await
+        self.send_all(frames.into_iter().map(Message::text)).await
     }
 }
 
@@ -344,7 +350,7 @@ where
 
     async fn shared(&mut self, shared: &SharedItems) -> Result<(), WriteError> {
         let frames = shared.ws_frames(frames::ws_event_frames);
-        self.send_all(frames.iter().cloned().map(Message::Text).collect()).await
+        self.send_all(frames.iter().cloned().map(Message::Text)).await
     }
 
     async fn message(&mut self, json: &str) -> Result<(), WriteError> {
