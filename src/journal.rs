@@ -235,8 +235,9 @@ impl Journal {
 
 fn read_since(conn: &Connection, after: i64, device: Option<&Device>, limit: usize) -> rusqlite::Result<Since> {
     let tx = conn.unchecked_transaction()?;
-    let head = meta(&tx, "last_cursor")?;
     let trimmed = meta(&tx, "trimmed_upto")?;
+    let newest: Option<i64> = tx.prepare_cached("SELECT MAX(cursor) FROM events")?.query_row([], |r| r.get(0))?;
+    let head = newest.unwrap_or(0).max(meta(&tx, "last_cursor")?).max(trimmed);
     let mut out = Since { cursor: head, ..Since::default() };
     if after < trimmed {
         out.overflow = true;
@@ -271,7 +272,7 @@ struct Writer {
     done: tokio::sync::mpsc::UnboundedSender<Batch>,
     head: Arc<AtomicI64>,
     c: Counters,
-    /// What the `meta` table holds since the last commit (it is only written when that changes).
+    /// What the `meta` table holds since the last commit (it is only written when the trim point moves).
     meta_written: Option<(i64, i64)>,
 }
 
@@ -290,7 +291,7 @@ impl Writer {
         done: tokio::sync::mpsc::UnboundedSender<Batch>,
     ) -> rusqlite::Result<Writer> {
         let max_event: i64 = conn.query_row("SELECT COALESCE(MAX(cursor), 0) FROM events", [], |r| r.get(0))?;
-        let last_cursor = meta(&conn, "last_cursor")?.max(max_event);
+        let last_cursor = meta(&conn, "last_cursor")?.max(max_event).max(meta(&conn, "trimmed_upto")?);
         let trimmed_upto = meta(&conn, "trimmed_upto")?;
         let count: i64 = conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
         let head = Arc::new(AtomicI64::new(last_cursor));
@@ -380,7 +381,8 @@ impl Writer {
                 }
             }
             c.trim(&tx)?;
-            if self.meta_written != Some((c.last_cursor, c.trimmed_upto)) {
+            // The newest cursor is the newest event's: `meta` is only needed once trimming may have removed it.
+            if self.meta_written.is_none_or(|(_, trimmed)| trimmed != c.trimmed_upto) {
                 tx.prepare_cached(
                     "INSERT INTO meta VALUES ('last_cursor', ?1), ('trimmed_upto', ?2)
                      ON CONFLICT(key) DO UPDATE SET value=excluded.value",

@@ -30,18 +30,17 @@ use crate::delivery::{Delivery, Frames, WriteError};
 use crate::frames;
 use crate::hub::Hub;
 use crate::journal::Item;
-use crate::limits::{close_codes, MAX_PENDING_REQUESTS, MIN_WRITE_TIMEOUT};
+use crate::limits::{close_codes, MAX_PENDING_REQUESTS, MIN_WRITE_TIMEOUT, READ_BUFFER};
 use crate::logging::mask;
 use crate::metrics::inc;
 use crate::polling;
 use crate::relay::{forward, method_exception, Caller};
 use crate::session::{new_session_id, Session, SharedItems, Transport};
 
-/// Small buffers: an idle connection should cost a few KiB (tungstenite's defaults are 128 KiB). App requests are
-/// small JSON texts; a larger one is read in several steps into a buffer that grows as needed.
+/// Small buffers: an idle connection should cost a few KiB (tungstenite's defaults are 128 KiB).
 pub fn ws_config(cfg: &Config) -> WebSocketConfig {
     WebSocketConfig::default()
-        .read_buffer_size(1024)
+        .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
         .max_write_buffer_size(64 << 20)
         .max_message_size(Some(cfg.max_message))

@@ -142,7 +142,13 @@ http {{
 }
 
 /// Starts a server, under callgrind when `callgrind` names an output file.
-async fn start(kind: Server, a: &CompareArgs, stride: u64, callgrind: Option<&Path>) -> Result<Running, String> {
+async fn start(
+    kind: Server,
+    a: &CompareArgs,
+    stride: u64,
+    callgrind: Option<&Path>,
+    transport: Transport,
+) -> Result<Running, String> {
     let dir = std::env::temp_dir().join(format!("jcd-compare-{}-{}", std::process::id(), free_port()?));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
@@ -152,7 +158,7 @@ async fn start(kind: Server, a: &CompareArgs, stride: u64, callgrind: Option<&Pa
     let bare = a.daemon.with_file_name("jeedomconnect-bare");
     let (exe, args): (PathBuf, Vec<String>) = match kind {
         Server::Ours => {
-            let fake = Arc::new(FakeApi { requests: AtomicU64::new(0), transport: Transport::Ws, stride });
+            let fake = Arc::new(FakeApi { requests: AtomicU64::new(0), transport, stride });
             let port = serve_fake(fake.clone()).await?;
             api = Some(fake);
             let args = [
@@ -290,6 +296,80 @@ impl Running {
     }
 }
 
+impl Running {
+    /// An SSE stream (nchan: EventSource), read up to the end of its headers (ours: up to its `SET_INFO`).
+    async fn sse(&self, i: usize, stride: u64) -> Result<TcpStream, String> {
+        if self.kind == Server::Ours {
+            return sse_client(i, self.public).await;
+        }
+        let ch = (1..=stride).find(|c| (c + i as u64) % stride == 0).unwrap_or(1);
+        let mut s = tcp_from(i, self.public).await?;
+        let req = format!("GET /sub?id={ch} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n");
+        s.write_all(req.as_bytes()).await.map_err(|e| e.to_string())?;
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 1024];
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = tokio::time::timeout_at(deadline, s.read(&mut buf))
+                .await
+                .map_err(|_| "no SSE headers")?
+                .map_err(|e| e.to_string())?;
+            if n == 0 {
+                return Err("stream ended".into());
+            }
+            seen.extend_from_slice(&buf[..n]);
+        }
+        Ok(s)
+    }
+}
+
+/// The same as [`wall`] over SSE streams (the daemon and nchan; the bare server has no SSE).
+async fn wall_sse(kind: Server, a: &CompareArgs) -> Result<Wall, String> {
+    let stride = (1.0 / a.share).round().max(1.0) as u64;
+    let n = a.clients;
+    let mut s = start(kind, a, stride, None, Transport::Sse).await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rss0 = pid_rss(s.pid());
+    let total = a.rate * a.secs;
+    let sh = shared(total, a.rate.min(total / 4));
+    let stop = CancellationToken::new();
+    let streams = connect_all(n, |i| s.sse(i, stride)).await?.0;
+    let readers: Vec<_> = streams.into_iter().map(|t| spawn_sse_reader(t, sh.clone(), stop.clone())).collect();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let rss1 = pid_rss(s.pid());
+    let per_ch: Vec<u64> =
+        (1..=stride).map(|c| (0..n).filter(|i| (c + *i as u64) % stride == 0).count() as u64).collect();
+    let expected: u64 = (0..total).map(|k| per_ch[(k % stride) as usize]).sum();
+    let cpu0 = pid_cpu_secs(s.pid());
+    let t0 = tokio::time::Instant::now();
+    let period = Duration::from_nanos(1_000_000_000 / a.rate);
+    for k in 0..total {
+        tokio::time::sleep_until(t0 + period * k as u32).await;
+        sh.sent[k as usize].store(sh.now_ns(), Ordering::Release);
+        s.publish(k, k % stride + 1).await?;
+    }
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while sh.received.load(Ordering::Relaxed) < expected && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let cpu = pid_cpu_secs(s.pid()) - cpu0;
+    stop.cancel();
+    let mut all = Vec::new();
+    for r in readers {
+        all.extend(r.await.unwrap_or_default());
+    }
+    s.stop().await;
+    let p = percentiles(all);
+    Ok(Wall {
+        p50: p.p50,
+        p99: p.p99,
+        delivered: sh.received.load(Ordering::Relaxed),
+        expected,
+        cpu_us_per_event: cpu * 1e6 / total as f64,
+        rss_kib_per_conn: rss1.saturating_sub(rss0) as f64 / n as f64 / 1024.0,
+    })
+}
+
 async fn connect(s: &Running, n: usize, stride: u64) -> Result<Vec<Ws>, String> {
     Ok(connect_all(n, |i| s.client(i, stride)).await?.0)
 }
@@ -318,7 +398,7 @@ struct Wall {
 async fn wall(kind: Server, a: &CompareArgs) -> Result<Wall, String> {
     let stride = (1.0 / a.share).round().max(1.0) as u64;
     let n = a.clients;
-    let mut s = start(kind, a, stride, None).await?;
+    let mut s = start(kind, a, stride, None, Transport::Ws).await?;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let rss0 = pid_rss(s.pid());
     let total = a.rate * a.secs;
@@ -380,7 +460,7 @@ async fn cg_run(kind: Server, a: &CompareArgs, clients: usize, events: u64, to_a
         }
         None => std::env::temp_dir().join(format!("jcd-compare-{}-{name}", std::process::id())),
     };
-    let mut s = start(kind, a, 1, Some(&out)).await?;
+    let mut s = start(kind, a, 1, Some(&out), Transport::Ws).await?;
     let sh = shared(events, 0);
     let stop = CancellationToken::new();
     let ws = connect(&s, clients, 1).await?;
@@ -568,13 +648,36 @@ async fn compare(a: &CompareArgs) -> Result<(), String> {
         println!("{row}");
         rows.push(row);
     }
+    let mut sse_rows = Vec::new();
+    for &kind in servers.iter().filter(|k| **k != Server::Bare) {
+        match wall_sse(kind, a).await {
+            Ok(w) => {
+                let row = format!(
+                    "| {} | {:.2} | {:.2} | {}/{} | {:.1} | {:.1} |",
+                    kind.name(),
+                    w.p50,
+                    w.p99,
+                    w.delivered,
+                    w.expected,
+                    w.cpu_us_per_event,
+                    w.rss_kib_per_conn
+                );
+                println!("SSE {row}");
+                sse_rows.push(row);
+            }
+            Err(e) => println!("{}: SSE run failed: {e}", kind.name()),
+        }
+    }
     let stride = (1.0 / a.share).round().max(1.0) as u64;
     let md = format!(
         "{COMPARE_INTRO}\n\n## Results of {}\n\nMachine: {}. Load average when the run started: {}. \
          Wall clock: {} WebSocket clients, {} events/s for {} s, each event to {:.0}% of them. Instructions: {} \
          clients held {} s, {} events.\n\n\
          | server | p50 ms | p99 ms | delivered/expected | CPU µs per event | RSS KiB per connection | \
-         instructions per delivered frame | per event | per connection |\n|---|---|---|---|---|---|---|---|---|\n{}\n",
+         instructions per delivered frame | per event | per connection |\n|---|---|---|---|---|---|---|---|---|\n{}\n\n\
+         The same over SSE (EventSource; the bare server has none), wall clock:\n\n\
+         | server | p50 ms | p99 ms | delivered/expected | CPU µs per event | RSS KiB per stream |\n\
+         |---|---|---|---|---|---|\n{}\n",
         started.format("%Y-%m-%d %H:%M UTC"),
         machine(),
         load.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
@@ -586,6 +689,7 @@ async fn compare(a: &CompareArgs) -> Result<(), String> {
         a.idle_secs,
         a.cg_events,
         rows.join("\n"),
+        sse_rows.join("\n"),
     );
     match &a.out {
         Some(p) => {
