@@ -32,6 +32,8 @@ pub struct Hub {
     devices: RwLock<Devices>,
     sessions: RwLock<FxHashMap<String, Vec<Arc<Session>>>>,
     resume: Mutex<Resume>,
+    /// Most live connections since `memory` last looked.
+    peak: std::sync::atomic::AtomicU64,
 }
 
 /// The device records, and which devices watch each cmd (so that fan-out looks up an event's watchers instead of
@@ -116,6 +118,7 @@ impl Hub {
             devices: RwLock::new(known),
             sessions: RwLock::new(FxHashMap::default()),
             resume: Mutex::new(resume),
+            peak: Default::default(),
         })
     }
 
@@ -203,6 +206,7 @@ impl Hub {
             Transport::Sse => &self.metrics.sse_connections,
         };
         inc(counter);
+        self.peak.fetch_max(self.live_connections(), std::sync::atomic::Ordering::Relaxed);
         for o in old {
             if o.transport == Transport::WebSocket {
                 self.save_resume_cursor(&o.api_key, o.sent());
@@ -402,6 +406,12 @@ impl Hub {
 
     pub fn uptime_secs(&self) -> u64 {
         self.started.elapsed().as_secs()
+    }
+
+    /// The most live connections there were since the last call (at least as many as now).
+    pub fn take_peak_connections(&self) -> u64 {
+        let live = self.live_connections();
+        self.peak.swap(live, std::sync::atomic::Ordering::Relaxed).max(live)
     }
 
     /// Live connections, all transports together.

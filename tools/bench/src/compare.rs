@@ -367,6 +367,7 @@ async fn wall_sse(kind: Server, a: &CompareArgs) -> Result<Wall, String> {
         expected,
         cpu_us_per_event: cpu * 1e6 / total as f64,
         rss_kib_per_conn: rss1.saturating_sub(rss0) as f64 / n as f64 / 1024.0,
+        rss_after_kib: 0.0,
     })
 }
 
@@ -393,6 +394,8 @@ struct Wall {
     expected: u64,
     cpu_us_per_event: f64,
     rss_kib_per_conn: f64,
+    /// RSS above the one before the clients came, once they all left (and the server had time to give back).
+    rss_after_kib: f64,
 }
 
 async fn wall(kind: Server, a: &CompareArgs) -> Result<Wall, String> {
@@ -429,6 +432,9 @@ async fn wall(kind: Server, a: &CompareArgs) -> Result<Wall, String> {
     for r in readers {
         all.extend(r.await.unwrap_or_default());
     }
+    // The readers own the sockets: they are closed now. What is left after the wave?
+    tokio::time::sleep(Duration::from_secs(12)).await;
+    let rss2 = pid_rss(s.pid());
     s.stop().await;
     let p = percentiles(all);
     Ok(Wall {
@@ -438,6 +444,7 @@ async fn wall(kind: Server, a: &CompareArgs) -> Result<Wall, String> {
         expected,
         cpu_us_per_event: cpu * 1e6 / total as f64,
         rss_kib_per_conn: rss1.saturating_sub(rss0) as f64 / n as f64 / 1024.0,
+        rss_after_kib: rss2.saturating_sub(rss0) as f64 / 1024.0,
     })
 }
 
@@ -633,7 +640,7 @@ async fn compare(a: &CompareArgs) -> Result<(), String> {
         };
         let f = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.0}"));
         let row = format!(
-            "| {} | {:.2} | {:.2} | {}/{} | {:.1} | {:.1} | {} | {} | {} |",
+            "| {} | {:.2} | {:.2} | {}/{} | {:.1} | {:.1} | {:.0} | {} | {} | {} |",
             kind.name(),
             w.p50,
             w.p99,
@@ -641,6 +648,7 @@ async fn compare(a: &CompareArgs) -> Result<(), String> {
             w.expected,
             w.cpu_us_per_event,
             w.rss_kib_per_conn,
+            w.rss_after_kib,
             f(i.as_ref().map(|i| i.per_frame)),
             f(i.as_ref().map(|i| i.per_event)),
             f(i.as_ref().map(|i| i.per_conn)),
@@ -674,7 +682,8 @@ async fn compare(a: &CompareArgs) -> Result<(), String> {
          Wall clock: {} WebSocket clients, {} events/s for {} s, each event to {:.0}% of them. Instructions: {} \
          clients held {} s, {} events.\n\n\
          | server | p50 ms | p99 ms | delivered/expected | CPU µs per event | RSS KiB per connection | \
-         instructions per delivered frame | per event | per connection |\n|---|---|---|---|---|---|---|---|---|\n{}\n\n\
+         RSS KiB left 12 s after they left | instructions per delivered frame | per event | per connection |\n\
+         |---|---|---|---|---|---|---|---|---|---|\n{}\n\n\
          The same over SSE (EventSource; the bare server has none), wall clock:\n\n\
          | server | p50 ms | p99 ms | delivered/expected | CPU µs per event | RSS KiB per stream |\n\
          |---|---|---|---|---|---|\n{}\n",
@@ -716,7 +725,8 @@ nchan (Debian's `nginx` + `libnginx-mod-nchan`, one nginx process in its own tem
 `POST /pub?id=<channel>`; `jeedomconnect-bare` (a tokio-tungstenite broadcast server, the floor) gets a line.
 Latency runs from the publish to the frame read by the client; CPU is the server's user+system time over the
 sending window divided by the events sent; RSS per connection is VmRSS with the clients connected minus before,
-over their number. Instructions are callgrind's (user space, deterministic, independent of the machine's load):
+over their number; what is \"left\" is VmRSS above that first figure 12 s after every client closed (memory given
+back, or not). Instructions are callgrind's (user space, deterministic, independent of the machine's load):
 four runs per server (no client; M clients held; plus E events nobody receives; plus E events to all), and their
 differences give the instructions per connection (set-up + the idle window), per event and per delivered frame.
 Wall-clock figures depend on the machine's load, stated with each run; instruction counts do not.";

@@ -1,5 +1,5 @@
 //! `jeedomconnect-bench …`: load tests of a real daemon process, with figures printed by the command itself
-//! (BENCHMARKS.md is written by `jeedomconnect-bench all --out BENCHMARKS.md`). Not run in CI.
+//! (BENCHMARKS.md is written by `tools/bench/compare.sh`, the `compare` scenario in compare.rs). Not run in CI.
 //!
 //! Each scenario starts the `jeedomconnectd` binary (built beside this one) as a separate daemon process (so its RSS and CPU can be read from
 //! /proc/<pid>), a fake plugin API that counts the requests it gets, and N clients on 127.0.0.0/8 (each socket
