@@ -57,6 +57,7 @@ struct CompareArgs {
     servers: Vec<Server>,
     profiles: Option<PathBuf>,
     out: Option<PathBuf>,
+    append: bool,
     daemon: PathBuf,
 }
 
@@ -526,6 +527,7 @@ const USAGE: &str = "usage: jeedomconnect-bench compare [--clients 1000] [--rate
       [--cg-clients 100] [--cg-events 100] [--idle-secs 20] [--nchan-root DIR] [--no-callgrind] [--out FILE]
       [--daemon PATH] [--servers ours,nchan,bare] [--profiles DIR]
   --profiles: keep the callgrind profiles there (for callgrind_annotate), named <server>-<run>.callgrind.
+  --append: add this run's results to --out instead of writing the file anew.
   --nchan-root: where Debian's nginx and libnginx-mod-nchan packages are unpacked (tools/bench/compare.sh does it);
                 without it nchan is skipped.";
 
@@ -543,12 +545,14 @@ fn parse_compare(args: &[String]) -> Result<CompareArgs, String> {
         servers: vec![Server::Ours, Server::Nchan, Server::Bare],
         profiles: None,
         out: None,
+        append: false,
         daemon: std::env::current_exe().map_err(|e| e.to_string())?.with_file_name("jeedomconnectd"),
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
-        if flag == "--no-callgrind" {
-            a.no_callgrind = true;
+        if flag == "--no-callgrind" || flag == "--append" {
+            a.no_callgrind |= flag == "--no-callgrind";
+            a.append |= flag == "--append";
             continue;
         }
         let v = it.next().ok_or(format!("{flag} needs a value"))?;
@@ -678,31 +682,47 @@ async fn compare(a: &CompareArgs) -> Result<(), String> {
     }
     let stride = (1.0 / a.share).round().max(1.0) as u64;
     let md = format!(
-        "{COMPARE_INTRO}\n\n## Results of {}\n\nMachine: {}. Load average when the run started: {}. \
-         Wall clock: {} WebSocket clients, {} events/s for {} s, each event to {:.0}% of them. Instructions: {} \
-         clients held {} s, {} events.\n\n\
+        "{}\n\n## Results of {}\n\nMachine: {}. Load average when the run started: {}. \
+         Wall clock: {} WebSocket clients, {} events/s for {} s, each event to {:.0}% of them. {}\n\n\
          | server | p50 ms | p99 ms | delivered/expected | CPU µs per event | RSS KiB per connection | \
          RSS KiB left 12 s after they left | instructions per delivered frame | per event | per connection |\n\
          |---|---|---|---|---|---|---|---|---|---|\n{}\n\n\
          The same over SSE (EventSource; the bare server has none), wall clock:\n\n\
          | server | p50 ms | p99 ms | delivered/expected | CPU µs per event | RSS KiB per stream |\n\
          |---|---|---|---|---|---|\n{}\n",
+        if a.append { "" } else { COMPARE_INTRO },
         started.format("%Y-%m-%d %H:%M UTC"),
         machine(),
-        load.split_whitespace().take(3).collect::<Vec<_>>().join(" "),
+        {
+            let avg = load.split_whitespace().take(3).collect::<Vec<_>>().join(" ");
+            let busy = load.split_whitespace().next().and_then(|l| l.parse::<f64>().ok()).is_some_and(|l| l > 0.5);
+            if busy {
+                format!("{avg} (other processes were running: the wall-clock figures include their load)")
+            } else {
+                avg
+            }
+        },
         a.clients,
         a.rate,
         a.secs,
         100.0 / stride as f64,
-        a.cg_clients,
-        a.idle_secs,
-        a.cg_events,
+        if a.no_callgrind {
+            "Instructions: not measured in this run (--no-callgrind).".to_string()
+        } else {
+            format!("Instructions: {} clients held {} s, {} events.", a.cg_clients, a.idle_secs, a.cg_events)
+        },
         rows.join("\n"),
         sse_rows.join("\n"),
     );
     match &a.out {
         Some(p) => {
-            std::fs::write(p, &md).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+            let written = if a.append {
+                use std::io::Write;
+                std::fs::OpenOptions::new().append(true).open(p).and_then(|mut f| f.write_all(md.as_bytes()))
+            } else {
+                std::fs::write(p, &md)
+            };
+            written.map_err(|e| format!("cannot write {}: {e}", p.display()))?;
             println!("written to {}", p.display());
         }
         None => println!("{md}"),
@@ -715,7 +735,8 @@ const COMPARE_INTRO: &str = "# Benchmarks
 Written by `tools/bench/compare.sh` (the daemon, nchan and a bare broadcast server side by side; see the README):
 
 ```sh
-tools/bench/compare.sh --out BENCHMARKS.md
+tools/bench/compare.sh --out BENCHMARKS.md --clients 1000 --rate 10 --secs 10
+tools/bench/compare.sh --out BENCHMARKS.md --append --no-callgrind --clients 10000 --share 0.1 --rate 10 --secs 10
 ```
 
 How it measures (`tools/bench/src/compare.rs` says it in full): the same WebSocket client and the same frames for
