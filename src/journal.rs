@@ -360,11 +360,16 @@ impl Writer {
                     }
                     Op::TakePushes(key, reply) => {
                         let mut st = tx.prepare_cached("SELECT message FROM pushes WHERE api_key=?1 ORDER BY id")?;
+                        let mut rows = 0;
                         let msgs: Vec<Value> = st
                             .query_map([&key], |r| r.get::<_, String>(0))?
+                            .inspect(|_| rows += 1)
                             .filter_map(|m| m.ok().and_then(|m| serde_json::from_str(&m).ok()))
                             .collect();
-                        tx.execute("DELETE FROM pushes WHERE api_key=?1", [&key])?;
+                        // Most connections have nothing queued: no delete to run then.
+                        if rows > 0 {
+                            tx.prepare_cached("DELETE FROM pushes WHERE api_key=?1")?.execute([&key])?;
+                        }
                         replies.push(Box::new(move |r| {
                             let _ = reply.send(if r.is_ok() { msgs } else { Vec::new() });
                         }));
