@@ -5,6 +5,7 @@
 //! A transport (`ws`, `sse`) implements [`Frames`], which only frames and writes; [`Delivery`] decides what to
 //! write and records how far the client got.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,7 +14,7 @@ use crate::hub::Hub;
 use crate::journal::Item;
 use crate::limits::{REPLAY_CHUNK, RESUME_SAVE_EVERY};
 use crate::metrics::inc;
-use crate::session::{Close, Session, Slot, Transport};
+use crate::session::{Close, Session, SharedItems, Slot, Transport};
 
 /// Why a write did not happen; the connection ends.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +33,8 @@ pub enum WriteError {
 pub trait Frames: Send {
     /// Writes events the client has not had (never empty), in one go, in the transport's shape.
     fn events(&mut self, items: &[Item]) -> impl Future<Output = Result<(), WriteError>> + Send;
+    /// Writes events shared with other clients (all new to this one), from the bytes built once for all of them.
+    fn shared(&mut self, shared: &SharedItems) -> impl Future<Output = Result<(), WriteError>> + Send;
     /// Writes one app message, already serialized.
     fn message(&mut self, json: &str) -> impl Future<Output = Result<(), WriteError>> + Send;
 }
@@ -48,11 +51,13 @@ pub struct Delivery {
     hub: Arc<Hub>,
     pub session: Arc<Session>,
     saved_at: Instant,
+    /// What the last drain took from the outbox, kept empty for the next one.
+    slots: VecDeque<Slot>,
 }
 
 impl Delivery {
     pub fn new(hub: Arc<Hub>, session: Arc<Session>) -> Delivery {
-        Delivery { hub, session, saved_at: Instant::now() }
+        Delivery { hub, session, saved_at: Instant::now(), slots: VecDeque::new() }
     }
 
     /// Writes the events among `items` newer than what this client was sent, and remembers how far it got.
@@ -63,14 +68,33 @@ impl Delivery {
             return Ok(());
         };
         out.events(&fresh).await?;
+        self.written(last);
+        Ok(())
+    }
+
+    /// Writes shared items: their shared bytes when all of them are new to this client, else the new ones alone.
+    async fn write_shared<F: Frames>(&mut self, out: &mut F, shared: &SharedItems) -> Result<(), WriteError> {
+        let (Some(first), Some(last)) = (shared.items.first(), shared.items.last()) else {
+            return Ok(());
+        };
+        if first.cursor <= self.session.sent() {
+            return self.write_items(out, &shared.items).await;
+        }
+        out.shared(shared).await?;
+        self.written(last.cursor);
+        Ok(())
+    }
+
+    /// Records that events up to `last` were written.
+    fn written(&mut self, last: i64) {
         self.hub.metrics.observe_delivery(last);
         self.session.mark_sent(last);
-        // A WebSocket resumes from the cursor the daemon keeps; SSE clients carry theirs in Last-Event-ID.
+        // A WebSocket resumes from the cursor the daemon keeps; SSE clients carry theirs in Last-Event-ID. The hub
+        // journals how far live clients got once per commit, not per client.
         if self.session.transport == Transport::WebSocket && self.saved_at.elapsed() >= RESUME_SAVE_EVERY {
             self.saved_at = Instant::now();
-            self.hub.save_resume_cursor(&self.session.api_key, self.session.sent());
+            self.hub.note_progress(&self.session);
         }
-        Ok(())
     }
 
     /// Writes the events the device may see after `after`, chunk by chunk, up to now. A cursor older than the
@@ -113,11 +137,30 @@ impl Delivery {
 
     /// Writes what the hub queued in the outbox, in order; returns the close the hub asked for, if any.
     pub async fn drain<F: Frames>(&mut self, out: &mut F) -> Result<Option<Close>, WriteError> {
-        let taken = self.session.outbox.take();
+        let mut slots = std::mem::take(&mut self.slots);
+        let close = self.session.outbox.take_into(&mut slots);
+        let written = self.write_slots(out, &mut slots).await;
+        slots.clear();
+        self.slots = slots;
+        written?;
+        Ok(close)
+    }
+
+    async fn write_slots<F: Frames>(&mut self, out: &mut F, slots: &mut VecDeque<Slot>) -> Result<(), WriteError> {
+        // One shared batch alone (a client that keeps up): its shared bytes. Several slots are merged into one
+        // frame per list, as the client's own.
+        if slots.len() == 1 {
+            if let Some(Slot::Shared(shared)) = slots.front() {
+                let shared = shared.clone();
+                slots.clear();
+                return self.write_shared(out, &shared).await;
+            }
+        }
         let mut items: Vec<Item> = Vec::new();
-        for slot in taken.slots {
+        for slot in slots.drain(..) {
             match slot {
                 Slot::Item(i) => items.push(i),
+                Slot::Shared(s) => items.extend(s.items.iter().cloned()),
                 Slot::Message(m) => {
                     self.write_items(out, &std::mem::take(&mut items)).await?;
                     out.message(&m).await?;
@@ -125,8 +168,7 @@ impl Delivery {
                 Slot::Gone => {}
             }
         }
-        self.write_items(out, &items).await?;
-        Ok(taken.close)
+        self.write_items(out, &items).await
     }
 }
 
@@ -152,6 +194,10 @@ mod tests {
             let keys: Vec<String> = items.iter().map(|i| i.raw.to_string()).collect();
             self.writes.push(format!("events {}", keys.join(" ")));
             Ok(())
+        }
+
+        async fn shared(&mut self, shared: &SharedItems) -> Result<(), WriteError> {
+            self.events(&shared.items).await
         }
 
         async fn message(&mut self, json: &str) -> Result<(), WriteError> {

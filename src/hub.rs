@@ -4,23 +4,24 @@
 //! Transports register a [`Session`] once a device is authenticated and write whatever lands in its outbox; the
 //! control socket feeds the hub with device records, pushes and closes; the journal feeds it committed events.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::device::{Device, Mode};
+use crate::device::{Device, Kind, Mode};
 use crate::frames;
 use crate::gate::Gate;
 use crate::journal::{Batch, Committed, Journal};
-use crate::limits::close_codes;
+use crate::limits::{close_codes, RESUME_SAVE_EVERY};
 use crate::logging::{escape, mask};
 use crate::metrics::{add, inc, Metrics};
 use crate::relay::{Forwarder, Relay};
-use crate::session::{Close, Pushed, Session, Transport};
+use crate::session::{Close, Session, SharedItems, Transport};
 
 pub struct Hub {
     pub cfg: Arc<Config>,
@@ -31,10 +32,50 @@ pub struct Hub {
     /// What a connection with an unknown key may cost (`gate`).
     pub gate: Gate,
     started: Instant,
-    devices: RwLock<HashMap<String, Device>>,
-    sessions: RwLock<HashMap<String, Vec<Arc<Session>>>>,
-    /// Per device: cursor of the last event written to its WebSocket (where a reconnect resumes).
-    resume: Mutex<HashMap<String, i64>>,
+    devices: RwLock<Devices>,
+    sessions: RwLock<FxHashMap<String, Vec<Arc<Session>>>>,
+    resume: Mutex<Resume>,
+    /// Most live connections since `memory` last looked.
+    peak: std::sync::atomic::AtomicU64,
+}
+
+/// The device records, and which devices watch each cmd (so that fan-out looks up an event's watchers instead of
+/// asking every device).
+#[derive(Default)]
+struct Devices {
+    map: FxHashMap<String, Device>,
+    by_cmd: FxHashMap<String, Vec<Arc<str>>>,
+}
+
+impl Devices {
+    fn insert(&mut self, d: Device) {
+        self.remove(&d.api_key);
+        let key: Arc<str> = d.api_key.as_str().into();
+        for c in &d.cmds {
+            self.by_cmd.entry(c.clone()).or_default().push(key.clone());
+        }
+        self.map.insert(d.api_key.clone(), d);
+    }
+
+    fn remove(&mut self, api_key: &str) {
+        let Some(old) = self.map.remove(api_key) else { return };
+        for c in &old.cmds {
+            if let Some(list) = self.by_cmd.get_mut(c) {
+                list.retain(|k| &**k != api_key);
+                if list.is_empty() {
+                    self.by_cmd.remove(c);
+                }
+            }
+        }
+    }
+}
+
+/// Per device, the cursor of the last event written to its WebSocket (where a reconnect resumes); the devices
+/// whose cursor moved since it was last journaled.
+struct Resume {
+    at: FxHashMap<String, i64>,
+    dirty: FxHashSet<String>,
+    journaled: Instant,
 }
 
 /// A device's status line; its key masked.
@@ -82,8 +123,12 @@ fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 impl Hub {
     pub fn new(cfg: Arc<Config>, journal: Journal, devices: Vec<(Device, Option<i64>)>) -> Arc<Hub> {
         let relay = Relay::new(&cfg.callback, &cfg.apikey, cfg.relay_timeout);
-        let resume = devices.iter().filter_map(|(d, c)| c.map(|c| (d.api_key.clone(), c))).collect();
-        let devices = devices.into_iter().map(|(d, _)| (d.api_key.clone(), d)).collect();
+        let at = devices.iter().filter_map(|(d, c)| c.map(|c| (d.api_key.clone(), c))).collect();
+        let resume = Resume { at, dirty: FxHashSet::default(), journaled: Instant::now() };
+        let mut known = Devices::default();
+        for (d, _) in devices {
+            known.insert(d);
+        }
         Arc::new(Hub {
             cfg,
             journal,
@@ -92,19 +137,20 @@ impl Hub {
             shutdown: CancellationToken::new(),
             gate: Gate::default(),
             started: Instant::now(),
-            devices: RwLock::new(devices),
-            sessions: RwLock::new(HashMap::new()),
+            devices: RwLock::new(known),
+            sessions: RwLock::new(FxHashMap::default()),
             resume: Mutex::new(resume),
+            peak: Default::default(),
         })
     }
 
     pub fn device(&self, api_key: &str) -> Option<Device> {
-        read(&self.devices).get(api_key).cloned()
+        read(&self.devices).map.get(api_key).cloned()
     }
 
     /// Whether `api_key` is among the device records (without copying the record).
     pub fn knows(&self, api_key: &str) -> bool {
-        read(&self.devices).contains_key(api_key)
+        read(&self.devices).map.contains_key(api_key)
     }
 
     /// Applies device records from `DEVICES` (or one `jcd`): stores them, and ends the connections that may no
@@ -116,13 +162,13 @@ impl Hub {
             let mut devices = write(&self.devices);
             if full {
                 let keep: std::collections::HashSet<&str> = records.iter().map(|d| d.api_key.as_str()).collect();
-                removed = devices.keys().filter(|k| !keep.contains(k.as_str())).cloned().collect();
+                removed = devices.map.keys().filter(|k| !keep.contains(k.as_str())).cloned().collect();
                 for k in &removed {
                     devices.remove(k);
                 }
             }
             for d in &records {
-                devices.insert(d.api_key.clone(), d.clone());
+                devices.insert(d.clone());
             }
         }
         self.gate.on_devices(full, &removed);
@@ -190,6 +236,7 @@ impl Hub {
             Transport::Sse => &self.metrics.sse_connections,
         };
         inc(counter);
+        self.peak.fetch_max(self.live_connections(), std::sync::atomic::Ordering::Relaxed);
         for o in old {
             if o.transport == Transport::WebSocket {
                 self.save_resume_cursor(&o.api_key, o.sent());
@@ -225,40 +272,114 @@ impl Hub {
         }
     }
 
-    /// Where a WebSocket of this device resumes (the last event written to it), if it ever had one.
-    pub fn resume_cursor(&self, api_key: &str) -> Option<i64> {
-        self.resume.lock().unwrap_or_else(|p| p.into_inner()).get(api_key).copied()
+    fn resume(&self) -> std::sync::MutexGuard<'_, Resume> {
+        self.resume.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Remembers (and journals) how far a device's WebSocket got.
+    /// Where a WebSocket of this device resumes (the last event written to it), if it ever had one.
+    pub fn resume_cursor(&self, api_key: &str) -> Option<i64> {
+        self.resume().at.get(api_key).copied()
+    }
+
+    /// Remembers and journals how far a device's WebSocket got (when it closes or is replaced).
     pub fn save_resume_cursor(&self, api_key: &str, cursor: i64) {
-        let mut map = self.resume.lock().unwrap_or_else(|p| p.into_inner());
-        let slot = map.entry(api_key.to_string()).or_insert(0);
+        let mut resume = self.resume();
+        let slot = resume.at.entry(api_key.to_string()).or_insert(0);
         if cursor > *slot {
             *slot = cursor;
-            self.journal.set_device_cursor(api_key, cursor);
+            resume.dirty.remove(api_key);
+            self.journal.set_device_cursors(vec![(api_key.to_string(), cursor)]);
         }
     }
 
-    /// Hands one committed batch to every connected device allowed to see (part of) it.
+    /// Remembers how far a live WebSocket got; journaled with the next fan-out (see [`Hub::journal_progress`]).
+    pub fn note_progress(&self, session: &Session) {
+        let mut resume = self.resume();
+        let cursor = session.sent();
+        let slot = resume.at.entry(session.api_key.clone()).or_insert(0);
+        if cursor > *slot {
+            *slot = cursor;
+            if !resume.dirty.contains(&session.api_key) {
+                resume.dirty.insert(session.api_key.clone());
+            }
+        }
+    }
+
+    /// Journals the cursors live WebSockets reached, at most once per `RESUME_SAVE_EVERY`, all in one request
+    /// (a clean close journals its own at once).
+    fn journal_progress(&self) {
+        let mut resume = self.resume();
+        if resume.dirty.is_empty() || resume.journaled.elapsed() < RESUME_SAVE_EVERY {
+            return;
+        }
+        resume.journaled = Instant::now();
+        let Resume { at, dirty, .. } = &mut *resume;
+        let cursors = dirty.drain().filter_map(|k| at.get(&k).map(|c| (k, *c))).collect();
+        self.journal.set_device_cursors(cursors);
+    }
+
+    /// Hands one committed batch to every connected device allowed to see (part of) it. Devices that see the
+    /// same items of the batch share one [`SharedItems`], so each frame is built once for all of them.
     pub fn fan_out(&self, batch: &Batch) {
-        let devices = read(&self.devices);
-        let sessions = read(&self.sessions);
-        for (key, list) in sessions.iter() {
-            let Some(device) = devices.get(key) else {
-                continue;
-            };
-            for item in batch.iter().filter(|i| device.sees(i.kind, &i.key)) {
-                for s in list {
-                    match s.outbox.push_item(item.clone()) {
-                        Pushed::Coalesced => inc(&self.metrics.coalesced),
-                        Pushed::Overflow => {
-                            inc(&self.metrics.slow_closes);
-                            tracing::warn!("device {} too slow on {:?}: closing it", mask(key), s.transport);
+        {
+            let devices = read(&self.devices);
+            let sessions = read(&self.sessions);
+            // One cmd (the usual batch): every watcher sees the same, no grouping needed.
+            if let [item] = batch.as_slice() {
+                if item.kind == Kind::Cmd {
+                    let shared = SharedItems::new(vec![item.clone()]);
+                    for key in devices.by_cmd.get(&item.key).into_iter().flatten() {
+                        self.push_to(sessions.get(&**key), key, &shared);
+                    }
+                    drop((devices, sessions));
+                    self.journal_progress();
+                    return;
+                }
+            }
+            // Per connected device that sees something: the positions in the batch of what it sees.
+            let mut views: FxHashMap<&str, Vec<u32>> = FxHashMap::default();
+            if batch.iter().all(|i| i.kind == Kind::Cmd) {
+                for (n, item) in batch.iter().enumerate() {
+                    for key in devices.by_cmd.get(&item.key).into_iter().flatten() {
+                        if sessions.contains_key(&**key) {
+                            views.entry(key).or_default().push(n as u32);
                         }
-                        _ => {}
                     }
                 }
+            } else {
+                for key in sessions.keys() {
+                    let Some(device) = devices.map.get(key) else { continue };
+                    let seen: Vec<u32> = (0..batch.len() as u32)
+                        .filter(|&n| {
+                            let i = &batch[n as usize];
+                            device.sees(i.kind, &i.key)
+                        })
+                        .collect();
+                    if !seen.is_empty() {
+                        views.insert(key, seen);
+                    }
+                }
+            }
+            let mut groups: FxHashMap<&[u32], Arc<SharedItems>> = FxHashMap::default();
+            for (key, seen) in &views {
+                let shared = groups
+                    .entry(seen.as_slice())
+                    .or_insert_with(|| SharedItems::new(seen.iter().map(|&n| batch[n as usize].clone()).collect()));
+                self.push_to(sessions.get(*key), key, shared);
+            }
+        }
+        self.journal_progress();
+    }
+
+    fn push_to(&self, live: Option<&Vec<Arc<Session>>>, key: &str, shared: &Arc<SharedItems>) {
+        for s in live.into_iter().flatten() {
+            let (coalesced, overflow) = s.outbox.push_shared(shared);
+            if coalesced > 0 {
+                add(&self.metrics.coalesced, coalesced as u64);
+            }
+            if overflow {
+                inc(&self.metrics.slow_closes);
+                tracing::warn!("device {} too slow on {:?}: closing it", mask(key), s.transport);
             }
         }
     }
@@ -310,11 +431,17 @@ impl Hub {
     pub fn device_counts(&self) -> (u64, u64) {
         let devices = read(&self.devices);
         let sessions = read(&self.sessions);
-        (devices.len() as u64, devices.keys().filter(|k| sessions.contains_key(*k)).count() as u64)
+        (devices.map.len() as u64, devices.map.keys().filter(|k| sessions.contains_key(*k)).count() as u64)
     }
 
     pub fn uptime_secs(&self) -> u64 {
         self.started.elapsed().as_secs()
+    }
+
+    /// The most live connections there were since the last call (at least as many as now).
+    pub fn take_peak_connections(&self) -> u64 {
+        let live = self.live_connections();
+        self.peak.swap(live, std::sync::atomic::Ordering::Relaxed).max(live)
     }
 
     /// Live connections, all transports together.
@@ -327,7 +454,7 @@ impl Hub {
     pub fn status(&self) -> Value {
         let devices = read(&self.devices);
         let sessions = read(&self.sessions);
-        let list: Vec<Value> = devices.values().map(|d| device_status(d, sessions.get(&d.api_key))).collect();
+        let list: Vec<Value> = devices.map.values().map(|d| device_status(d, sessions.get(&d.api_key))).collect();
         let mut status = self.metrics.to_json();
         status["version"] = json!(env!("CARGO_PKG_VERSION"));
         status["uptime"] = json!(self.uptime_secs());
@@ -339,7 +466,7 @@ impl Hub {
     pub fn device_status(&self, api_key: &str) -> Value {
         let devices = read(&self.devices);
         let sessions = read(&self.sessions);
-        devices.get(api_key).map_or(Value::Null, |d| device_status(d, sessions.get(api_key)))
+        devices.map.get(api_key).map_or(Value::Null, |d| device_status(d, sessions.get(api_key)))
     }
 
     pub fn count_frames(&self, n: usize) {

@@ -121,7 +121,7 @@ type Reply = Box<dyn FnOnce(Result<(), Arc<rusqlite::Error>>)>;
 enum Op {
     Append(Vec<(Kind, String, Value)>, oneshot::Sender<Result<Batch, JournalError>>),
     Devices(Vec<Device>, bool, oneshot::Sender<Result<(), JournalError>>),
-    DeviceCursor(String, i64),
+    DeviceCursors(Vec<(String, i64)>),
     QueuePush(String, Value, oneshot::Sender<Result<(), JournalError>>),
     TakePushes(String, oneshot::Sender<Vec<Value>>),
     Barrier(oneshot::Sender<()>),
@@ -168,7 +168,11 @@ fn open(path: &Path) -> rusqlite::Result<Connection> {
 }
 
 fn meta(conn: &Connection, key: &str) -> rusqlite::Result<i64> {
-    Ok(conn.query_row("SELECT value FROM meta WHERE key=?1", [key], |r| r.get(0)).optional()?.unwrap_or(0))
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE key=?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
 }
 
 impl Journal {
@@ -228,8 +232,11 @@ impl Journal {
         done
     }
 
-    pub fn set_device_cursor(&self, api_key: &str, cursor: i64) {
-        let _ = self.tx.send(Op::DeviceCursor(api_key.to_string(), cursor));
+    /// Stores where devices' WebSockets resume (written once per commit, whatever the number of requests).
+    pub fn set_device_cursors(&self, cursors: Vec<(String, i64)>) {
+        if !cursors.is_empty() {
+            let _ = self.tx.send(Op::DeviceCursors(cursors));
+        }
     }
 
     /// Queues a message for a device's next connection or poll; the answer resolves once it is committed.
@@ -324,8 +331,9 @@ fn move_aside(path: &Path) -> Result<PathBuf, JournalError> {
 
 fn read_since(conn: &Connection, after: i64, device: Option<&Device>, limit: usize) -> rusqlite::Result<Since> {
     let tx = conn.unchecked_transaction()?;
-    let head = meta(&tx, "last_cursor")?;
     let trimmed = meta(&tx, "trimmed_upto")?;
+    let newest: Option<i64> = tx.prepare_cached("SELECT MAX(cursor) FROM events")?.query_row([], |r| r.get(0))?;
+    let head = newest.unwrap_or(0).max(meta(&tx, "last_cursor")?).max(trimmed);
     let mut out = Since { cursor: head, ..Since::default() };
     if after < trimmed {
         out.overflow = true;
@@ -360,6 +368,8 @@ struct Writer {
     done: tokio::sync::mpsc::UnboundedSender<Batch>,
     head: Arc<AtomicI64>,
     c: Counters,
+    /// What the `meta` table holds since the last commit (it is only written when the trim point moves).
+    meta_written: Option<(i64, i64)>,
 }
 
 /// What the writer keeps in memory about the journal.
@@ -377,11 +387,12 @@ impl Writer {
         done: tokio::sync::mpsc::UnboundedSender<Batch>,
     ) -> rusqlite::Result<Writer> {
         let max_event: i64 = conn.query_row("SELECT COALESCE(MAX(cursor), 0) FROM events", [], |r| r.get(0))?;
-        let last_cursor = meta(&conn, "last_cursor")?.max(max_event);
+        let last_cursor = meta(&conn, "last_cursor")?.max(max_event).max(meta(&conn, "trimmed_upto")?);
         let trimmed_upto = meta(&conn, "trimmed_upto")?;
         let count: i64 = conn.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
         let head = Arc::new(AtomicI64::new(last_cursor));
-        Ok(Writer { conn, done, head, c: Counters { retention, last_cursor, trimmed_upto, count: count as u64 } })
+        let c = Counters { retention, last_cursor, trimmed_upto, count: count as u64 };
+        Ok(Writer { conn, done, head, c, meta_written: None })
     }
 
     fn run(&mut self, rx: mpsc::Receiver<Op>) {
@@ -402,6 +413,7 @@ impl Writer {
         let before = (c.last_cursor, c.trimmed_upto, c.count);
         let mut replies: Vec<Reply> = Vec::new();
         let mut batches = Vec::new();
+        let mut cursors: rustc_hash::FxHashMap<String, i64> = Default::default();
         let result = (|| -> rusqlite::Result<()> {
             let tx = self.conn.unchecked_transaction()?;
             for op in ops {
@@ -437,8 +449,11 @@ impl Writer {
                             )?;
                         }
                     }
-                    Op::DeviceCursor(key, cursor) => {
-                        tx.execute("UPDATE devices SET cursor=?2 WHERE api_key=?1", params![key, cursor])?;
+                    Op::DeviceCursors(list) => {
+                        for (key, cursor) in list {
+                            let slot = cursors.entry(key).or_insert(cursor);
+                            *slot = (*slot).max(cursor);
+                        }
                     }
                     Op::QueuePush(key, message, reply) => {
                         replies.push(Box::new(move |r| {
@@ -451,11 +466,16 @@ impl Writer {
                     }
                     Op::TakePushes(key, reply) => {
                         let mut st = tx.prepare_cached("SELECT message FROM pushes WHERE api_key=?1 ORDER BY id")?;
+                        let mut rows = 0;
                         let msgs: Vec<Value> = st
                             .query_map([&key], |r| r.get::<_, String>(0))?
+                            .inspect(|_| rows += 1)
                             .filter_map(|m| m.ok().and_then(|m| serde_json::from_str(&m).ok()))
                             .collect();
-                        tx.execute("DELETE FROM pushes WHERE api_key=?1", [&key])?;
+                        // Most connections have nothing queued: no delete to run then.
+                        if rows > 0 {
+                            tx.prepare_cached("DELETE FROM pushes WHERE api_key=?1")?.execute([&key])?;
+                        }
                         replies.push(Box::new(move |r| {
                             let _ = reply.send(if r.is_ok() { msgs } else { Vec::new() });
                         }));
@@ -465,16 +485,26 @@ impl Writer {
                     })),
                 }
             }
+            if !cursors.is_empty() {
+                let mut st = tx.prepare_cached("UPDATE devices SET cursor=?2 WHERE api_key=?1")?;
+                for (key, cursor) in &cursors {
+                    st.execute(params![key, cursor])?;
+                }
+            }
             c.trim(&tx)?;
-            tx.execute(
-                "INSERT INTO meta VALUES ('last_cursor', ?1), ('trimmed_upto', ?2)
-                 ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                params![c.last_cursor, c.trimmed_upto],
-            )?;
+            // The newest cursor is the newest event's: `meta` is only needed once trimming may have removed it.
+            if self.meta_written.is_none_or(|(_, trimmed)| trimmed != c.trimmed_upto) {
+                tx.prepare_cached(
+                    "INSERT INTO meta VALUES ('last_cursor', ?1), ('trimmed_upto', ?2)
+                     ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                )?
+                .execute(params![c.last_cursor, c.trimmed_upto])?;
+            }
             tx.commit()
         })();
         match result {
             Ok(()) => {
+                self.meta_written = Some((self.c.last_cursor, self.c.trimmed_upto));
                 self.head.store(self.c.last_cursor, Ordering::Release);
                 for b in batches.into_iter().filter(|b| !b.is_empty()) {
                     let _ = self.done.send(b);
@@ -484,6 +514,7 @@ impl Writer {
             Err(e) => {
                 tracing::error!("journal write failed: {e}");
                 (c.last_cursor, c.trimmed_upto, c.count) = before;
+                self.meta_written = None;
                 let e = Arc::new(e);
                 replies.into_iter().for_each(|r| r(Err(e.clone())));
             }
@@ -519,20 +550,19 @@ impl Counters {
         if self.count > self.retention.max_events + slack || (self.count > self.retention.max_events && slack <= 1) {
             let excess = self.count - self.retention.max_events;
             upto = tx
-                .query_row("SELECT cursor FROM events ORDER BY cursor LIMIT 1 OFFSET ?1", [excess as i64 - 1], |r| {
-                    r.get(0)
-                })
+                .prepare_cached("SELECT cursor FROM events ORDER BY cursor LIMIT 1 OFFSET ?1")?
+                .query_row([excess as i64 - 1], |r| r.get(0))
                 .optional()?;
         }
         let cutoff = now_micros() - self.retention.max_age.as_micros() as i64;
         let by_age: Option<i64> =
-            tx.query_row("SELECT MAX(cursor) FROM events WHERE cursor < ?1", [cutoff], |r| r.get(0))?;
+            tx.prepare_cached("SELECT MAX(cursor) FROM events WHERE cursor < ?1")?.query_row([cutoff], |r| r.get(0))?;
         let upto = match (upto, by_age) {
             (Some(a), Some(b)) => Some(a.max(b)),
             (a, b) => a.or(b),
         };
         if let Some(upto) = upto {
-            let n = tx.execute("DELETE FROM events WHERE cursor <= ?1", [upto])?;
+            let n = tx.prepare_cached("DELETE FROM events WHERE cursor <= ?1")?.execute([upto])?;
             self.count = self.count.saturating_sub(n as u64);
             self.trimmed_upto = self.trimmed_upto.max(upto);
         }

@@ -16,6 +16,7 @@ pub mod journal;
 pub mod limits;
 pub mod listener;
 pub mod logging;
+pub mod memory;
 pub mod metrics;
 pub mod polling;
 pub mod relay;
@@ -93,6 +94,7 @@ impl Daemon {
                 fan.fan_out(&batch);
             }
         });
+        tokio::spawn(memory::give_back_after_waves(hub.clone()));
         tokio::spawn(control::serve(hub.clone(), control));
         tokio::spawn(server::serve(hub.clone(), public, extra_routes));
         hub.shutdown.cancelled().await;

@@ -39,6 +39,9 @@ pub const CONTROL_KEY_FAILURE_LOG_EVERY: Duration = Duration::from_secs(60);
 /// Kernel send buffer of a client socket: keeps what a non-reading client can absorb small, so that its outbox
 /// (and not the kernel) is where it falls behind, coalesces and is closed.
 pub const SEND_BUFFER: usize = 64 * 1024;
+/// Read buffer of a WebSocket: app requests are small, a larger one is read in several steps into a buffer that
+/// grows as needed. Kept small because an idle connection keeps it (and tungstenite zero-fills it per read).
+pub const READ_BUFFER: usize = 1024;
 /// How long the public port waits for a request's headers.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Pause after a failed `accept` (e.g. out of file descriptors).

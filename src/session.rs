@@ -6,11 +6,15 @@
 //! replaces the unsent older one; past the limit the client is closed as too slow (`close_codes::TOO_SLOW`) and
 //! resumes from its cursor when it comes back.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
+use bytes::Bytes;
+use rustc_hash::FxHashMap;
+use serde_json::Value;
 use tokio::sync::Notify;
+use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tokio_util::sync::CancellationToken;
 
 use crate::device::Kind;
@@ -23,10 +27,50 @@ pub enum Transport {
     Sse,
 }
 
+/// Events of one committed batch that a group of clients sees alike (the same items of the batch): their frames
+/// are built once, by the first client that writes them, and the bytes are shared by every other client of the
+/// group.
+#[derive(Debug)]
+pub struct SharedItems {
+    pub items: Vec<Item>,
+    ws: OnceLock<Vec<Utf8Bytes>>,
+    /// SSE frames carry the stream's `lastHistoricReadTimestamp`: one entry per value seen, a few at most.
+    sse: Mutex<Vec<(Value, Bytes)>>,
+}
+
+/// SSE frame variants kept per shared batch (streams opened in the same second share one).
+const SSE_VARIANTS: usize = 8;
+
+impl SharedItems {
+    pub fn new(items: Vec<Item>) -> Arc<SharedItems> {
+        Arc::new(SharedItems { items, ws: OnceLock::new(), sse: Mutex::new(Vec::new()) })
+    }
+
+    /// The WebSocket frames of these items, built on first use.
+    pub fn ws_frames(&self, build: impl FnOnce(&[Item]) -> Vec<String>) -> &[Utf8Bytes] {
+        self.ws.get_or_init(|| build(&self.items).into_iter().map(Utf8Bytes::from).collect())
+    }
+
+    /// The SSE event of these items for a stream whose historic timestamp is `hist`, built on first use.
+    pub fn sse_event(&self, hist: &Value, build: impl FnOnce(&[Item]) -> String) -> Bytes {
+        let mut cache = self.sse.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, b)) = cache.iter().find(|(h, _)| h == hist) {
+            return b.clone();
+        }
+        let b = Bytes::from(build(&self.items));
+        if cache.len() < SSE_VARIANTS {
+            cache.push((hist.clone(), b.clone()));
+        }
+        b
+    }
+}
+
 /// Something waiting to be written.
 #[derive(Debug)]
 pub enum Slot {
     Item(Item),
+    /// Items shared with other clients (see [`SharedItems`]).
+    Shared(Arc<SharedItems>),
     /// An app message, already serialized.
     Message(Arc<str>),
     /// Replaced by a newer value of the same cmd.
@@ -46,14 +90,24 @@ struct Inner {
     slots: VecDeque<Slot>,
     first_seq: u64,
     live: usize,
-    by_cmd: HashMap<String, u64>,
+    by_cmd: FxHashMap<String, u64>,
     close: Option<Close>,
 }
 
 impl Inner {
-    /// Drops the slots of replaced values and renumbers the rest.
+    /// Drops the slots of replaced values and renumbers the rest; shared items become the client's own, so that a
+    /// newer value can replace them.
     fn compact(&mut self) {
         self.slots.retain(|s| !matches!(s, Slot::Gone));
+        if self.slots.iter().any(|s| matches!(s, Slot::Shared(_))) {
+            let slots = std::mem::take(&mut self.slots);
+            for slot in slots {
+                match slot {
+                    Slot::Shared(sh) => self.slots.extend(sh.items.iter().cloned().map(Slot::Item)),
+                    other => self.slots.push_back(other),
+                }
+            }
+        }
         self.by_cmd.clear();
         for (n, slot) in self.slots.iter().enumerate() {
             if let Slot::Item(i) = slot {
@@ -105,6 +159,43 @@ impl Outbox {
 
     pub fn push_item(&self, item: Item) -> Pushed {
         let mut inner = self.lock();
+        let outcome = self.push_locked(&mut inner, item);
+        drop(inner);
+        self.notify.notify_one();
+        outcome
+    }
+
+    /// Queues items that other clients share; returns how many older values they replaced and whether the client
+    /// overflowed. While the client keeps up the batch is queued as one shared slot; once it falls behind by half
+    /// its limit, item by item, so that newer values replace older ones exactly as [`Outbox::push_item`] does.
+    pub fn push_shared(&self, shared: &Arc<SharedItems>) -> (usize, bool) {
+        let mut inner = self.lock();
+        if inner.close.is_some() {
+            return (0, false);
+        }
+        let (mut coalesced, mut overflow) = (0, false);
+        if inner.live + shared.items.len() < self.limit / 2 {
+            inner.slots.push_back(Slot::Shared(shared.clone()));
+            inner.live += shared.items.len();
+        } else {
+            if inner.slots.iter().any(|s| matches!(s, Slot::Shared(_))) {
+                inner.compact();
+            }
+            for item in &shared.items {
+                match self.push_locked(&mut inner, item.clone()) {
+                    Pushed::Coalesced => coalesced += 1,
+                    Pushed::Overflow => overflow = true,
+                    Pushed::Closed => break,
+                    Pushed::Queued => {}
+                }
+            }
+        }
+        drop(inner);
+        self.notify.notify_one();
+        (coalesced, overflow)
+    }
+
+    fn push_locked(&self, inner: &mut Inner, item: Item) -> Pushed {
         if inner.close.is_some() {
             return Pushed::Closed;
         }
@@ -140,8 +231,6 @@ impl Outbox {
             outcome = Pushed::Overflow;
             self.abort.cancel();
         }
-        drop(inner);
-        self.notify.notify_one();
         outcome
     }
 
@@ -183,6 +272,32 @@ impl Outbox {
     /// Waits until something is queued (or a close is asked).
     pub async fn ready(&self) {
         self.notify.notified().await
+    }
+
+    /// Everything waiting, in order, swapped into `into` (empty: the connection keeps it from one drain to the
+    /// next, so that a drain allocates nothing); returns the close asked for, if any.
+    pub fn take_into(&self, into: &mut VecDeque<Slot>) -> Option<Close> {
+        into.clear();
+        let mut inner = self.lock();
+        std::mem::swap(&mut inner.slots, into);
+        inner.first_seq += into.len() as u64;
+        inner.live = 0;
+        if !inner.by_cmd.is_empty() {
+            inner.by_cmd.clear();
+        }
+        if inner.slots.capacity() > 64 {
+            inner.slots.shrink_to(8);
+            inner.by_cmd.shrink_to(8);
+        }
+        let close = inner.close.clone();
+        drop(inner);
+        if into.capacity() > 64 {
+            into.shrink_to(8);
+        }
+        if close.as_ref().is_some_and(|c| !c.flush_first) {
+            into.clear();
+        }
+        close
     }
 
     /// Everything waiting, in order.
@@ -270,6 +385,36 @@ mod tests {
         assert_eq!(t.close.map(|c| c.code), Some(close_codes::TOO_SLOW));
         assert!(t.slots.is_empty());
         assert_eq!(o.push_item(item(20, "z")), Pushed::Closed);
+    }
+
+    #[test]
+    fn shared_batches_queue_as_one_slot_then_coalesce_item_by_item_once_behind() {
+        let o = Outbox::new(8);
+        let a = SharedItems::new(vec![item(1, "a")]);
+        let b = SharedItems::new(vec![item(2, "b")]);
+        assert_eq!(o.push_shared(&a), (0, false));
+        assert_eq!(o.push_shared(&b), (0, false));
+        let mut slots = VecDeque::new();
+        assert!(o.take_into(&mut slots).is_none());
+        assert!(slots.iter().all(|s| matches!(s, Slot::Shared(_))) && slots.len() == 2);
+        // Behind by half the limit: the shared items become the client's own and a newer "a" replaces the older.
+        for n in 0..4 {
+            o.push_shared(&SharedItems::new(vec![item(10 + n, &format!("k{n}"))]));
+        }
+        assert_eq!(o.push_shared(&SharedItems::new(vec![item(20, "k0")])), (1, false));
+        o.take_into(&mut slots);
+        let cursors: Vec<i64> =
+            slots.iter().filter_map(|s| if let Slot::Item(i) = s { Some(i.cursor) } else { None }).collect();
+        assert_eq!(cursors, vec![11, 12, 13, 20]);
+        // The shared frames are built once, whoever asks.
+        let mut built = 0;
+        for _ in 0..3 {
+            a.ws_frames(|items| {
+                built += 1;
+                crate::frames::ws_event_frames(items)
+            });
+        }
+        assert_eq!((built, a.ws_frames(|_| Vec::new()).len()), (1, 1));
     }
 
     #[test]

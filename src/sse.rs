@@ -25,7 +25,7 @@ use crate::logging::mask;
 use crate::metrics::inc;
 use crate::polling;
 use crate::relay::{exception, forward, Caller};
-use crate::session::{new_session_id, Session, Transport};
+use crate::session::{new_session_id, Session, SharedItems, Transport};
 
 /// Starts a stream; the returned receiver yields the response body's chunks.
 pub fn open(
@@ -54,9 +54,20 @@ struct Out {
 
 impl Out {
     async fn send(&self, json: &str, cursor: Option<i64>) -> Result<(), WriteError> {
-        self.tx.send(Bytes::from(frames::sse_event(json, cursor))).await.map_err(|_| WriteError::Gone)?;
+        self.send_bytes(Bytes::from(frames::sse_event(json, cursor))).await
+    }
+
+    async fn send_bytes(&self, bytes: Bytes) -> Result<(), WriteError> {
+        self.tx.send(bytes).await.map_err(|_| WriteError::Gone)?;
         self.hub.count_frames(1);
         Ok(())
+    }
+
+    fn refresh_hist(&mut self) {
+        if self.hist_at.elapsed() >= HIST_REFRESH {
+            self.hist = json!(chrono::Utc::now().timestamp());
+            self.hist_at = Instant::now();
+        }
     }
 }
 
@@ -66,11 +77,17 @@ impl Frames for Out {
         let Some(last) = items.last().map(|i| i.cursor) else {
             return Ok(());
         };
-        if self.hist_at.elapsed() >= HIST_REFRESH {
-            self.hist = json!(chrono::Utc::now().timestamp());
-            self.hist_at = Instant::now();
-        }
+        self.refresh_hist();
         self.send(&frames::set_events(last, &self.hist, items), Some(last)).await
+    }
+
+    async fn shared(&mut self, shared: &SharedItems) -> Result<(), WriteError> {
+        self.refresh_hist();
+        let bytes = shared.sse_event(&self.hist, |items| {
+            let last = items.last().map_or(0, |i| i.cursor);
+            frames::sse_event(&frames::set_events(last, &self.hist, items), Some(last))
+        });
+        self.send_bytes(bytes).await
     }
 
     async fn message(&mut self, json: &str) -> Result<(), WriteError> {
@@ -149,21 +166,31 @@ async fn serve(
     delivery.catch_up(out, after, head_at_open).await?;
     let session = delivery.session.clone();
     let heartbeat = hub.cfg.sse_heartbeat;
-    let mut idle = tokio::time::Instant::now() + heartbeat;
+    // One timer per stream, moved only when it fires: a write just notes the time, so events cost no timer work.
+    let mut last_write = tokio::time::Instant::now();
+    let idle = tokio::time::sleep_until(last_write + heartbeat);
+    tokio::pin!(idle);
+    let stop = hub.shutdown.child_token();
+    let stopping = stop.cancelled();
+    tokio::pin!(stopping);
     loop {
         tokio::select! {
             biased;
-            _ = hub.shutdown.cancelled() => return Ok(()),
+            _ = &mut stopping => return Ok(()),
             _ = out.tx.closed() => return Ok(()),
             _ = session.outbox.ready() => {
                 if delivery.drain(out).await?.is_some() {
                     return Ok(());
                 }
-                idle = tokio::time::Instant::now() + heartbeat;
+                last_write = tokio::time::Instant::now();
             }
-            _ = tokio::time::sleep_until(idle) => {
-                out.message(r#"{"event":"heartbeat"}"#).await?;
-                idle = tokio::time::Instant::now() + heartbeat;
+            _ = &mut idle => {
+                let now = tokio::time::Instant::now();
+                if now >= last_write + heartbeat {
+                    out.message(r#"{"event":"heartbeat"}"#).await?;
+                    last_write = now;
+                }
+                idle.as_mut().reset(last_write + heartbeat);
             }
         }
     }

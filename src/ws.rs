@@ -9,11 +9,14 @@
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use futures_util::stream::SplitSink;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::task::AtomicWaker;
+use futures_util::{SinkExt, Stream, StreamExt};
 use serde_json::{json, Value};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_tungstenite::tungstenite::error::{CapacityError, Error as WsError};
@@ -27,17 +30,17 @@ use crate::delivery::{Delivery, Frames, WriteError};
 use crate::frames;
 use crate::hub::Hub;
 use crate::journal::Item;
-use crate::limits::{close_codes, MAX_PENDING_REQUESTS, MIN_WRITE_TIMEOUT, WS_CLOSE_WAIT};
+use crate::limits::{close_codes, MAX_PENDING_REQUESTS, MIN_WRITE_TIMEOUT, READ_BUFFER, WS_CLOSE_WAIT};
 use crate::logging::{escape, mask};
 use crate::metrics::inc;
 use crate::polling;
 use crate::relay::{forward, method_exception, Caller};
-use crate::session::{new_session_id, Session, Transport};
+use crate::session::{new_session_id, Session, SharedItems, Transport};
 
 /// Small buffers: an idle connection should cost a few KiB (tungstenite's defaults are 128 KiB).
 pub fn ws_config(cfg: &Config) -> WebSocketConfig {
     WebSocketConfig::default()
-        .read_buffer_size(4096)
+        .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
         .max_write_buffer_size(64 << 20)
         .max_message_size(Some(cfg.max_message))
@@ -74,6 +77,7 @@ where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     let (sink, mut stream) = ws.split();
+    let mut gate = ReadGate::new();
     let cfg = hub.cfg.clone();
     let id = new_session_id();
     let out = Out {
@@ -92,6 +96,10 @@ where
     tokio::pin!(auth_deadline);
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + cfg.ping_interval, cfg.ping_interval);
     let mut missed_pongs = 0u32;
+    // Its own token and one waiter for the whole connection: the daemon-wide token is not locked per wake-up.
+    let stop = hub.shutdown.child_token();
+    let stopping = stop.cancelled();
+    tokio::pin!(stopping);
 
     let end: End = loop {
         if in_flight.is_none() {
@@ -141,7 +149,7 @@ where
         let outbox = conn.out.session.clone();
         // Not biased: neither a flood of events nor a flood of requests may starve the other.
         tokio::select! {
-            _ = hub.shutdown.cancelled() => break Some((close_codes::GOING_AWAY, "daemon stopping".into())),
+            _ = &mut stopping => break Some((close_codes::GOING_AWAY, "daemon stopping".into())),
             _ = async { match &outbox { Some(s) => s.outbox.ready().await, None => std::future::pending().await } } => {
                 let Some(delivery) = conn.delivery.as_mut() else { continue };
                 match delivery.drain(&mut conn.out).await {
@@ -158,7 +166,7 @@ where
                     Err(_) => break conn.abort_close(),
                 }
             }
-            msg = stream.next(), if requests.len() < MAX_PENDING_REQUESTS => {
+            msg = gate.next(&mut stream), if requests.len() < MAX_PENDING_REQUESTS => {
                 missed_pongs = 0;
                 let problem = match msg {
                     None | Some(Ok(Message::Close(_))) => break None,
@@ -217,6 +225,55 @@ where
     tracing::debug!("ws {}: closed", conn.id);
 }
 
+/// Reads the next message only when the socket said it may have one. The connection's loop wakes for every
+/// outbox drain, and each wake-up would otherwise attempt a read, which costs tungstenite a zero-filled read
+/// buffer and a system call; with the gate, a write wakes the read side only when its own waker fired.
+struct ReadGate {
+    state: Arc<GateState>,
+    waker: Waker,
+}
+
+struct GateState {
+    woken: AtomicBool,
+    task: AtomicWaker,
+}
+
+impl Wake for GateState {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref()
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        self.task.wake();
+    }
+}
+
+impl ReadGate {
+    fn new() -> ReadGate {
+        let state = Arc::new(GateState { woken: AtomicBool::new(true), task: AtomicWaker::new() });
+        ReadGate { waker: Waker::from(state.clone()), state }
+    }
+
+    async fn next<St: Stream + Unpin>(&mut self, stream: &mut St) -> Option<St::Item> {
+        std::future::poll_fn(|cx| {
+            self.state.task.register(cx.waker());
+            if !self.state.woken.swap(false, Ordering::AcqRel) {
+                return Poll::Pending;
+            }
+            match stream.poll_next_unpin(&mut Context::from_waker(&self.waker)) {
+                Poll::Ready(item) => {
+                    // More may be buffered: the next call reads again.
+                    self.state.woken.store(true, Ordering::Release);
+                    Poll::Ready(item)
+                }
+                Poll::Pending => Poll::Pending,
+            }
+        })
+        .await
+    }
+}
+
 fn method_of(req: &Value) -> &str {
     req.get("method").and_then(Value::as_str).unwrap_or("")
 }
@@ -258,11 +315,16 @@ impl<S> Out<S>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    async fn send_all(&mut self, msgs: Vec<Message>) -> Result<(), WriteError> {
-        if msgs.is_empty() {
+    async fn send_all<I>(&mut self, msgs: I) -> Result<(), WriteError>
+    where
+        I: IntoIterator<Item = Message>,
+        I::IntoIter: ExactSizeIterator + Send,
+    {
+        let msgs = msgs.into_iter();
+        let n = msgs.len();
+        if n == 0 {
             return Ok(());
         }
-        let n = msgs.len();
         let session = self.session.clone();
         let sink = &mut self.sink;
         let write = async move {
@@ -271,21 +333,34 @@ where
             }
             sink.flush().await
         };
-        let aborted = async {
-            match &session {
-                Some(s) => s.outbox.aborted().await,
-                None => std::future::pending().await,
-            }
+        let mut write = std::pin::pin!(write);
+        // Most writes complete at once (the socket has room): only a write that has to wait arms the timeout and
+        // listens for an abort.
+        let first = std::future::poll_fn(|cx| Poll::Ready(write.as_mut().poll(cx))).await;
+        let timeout = self.write_timeout;
+        let settle = |written: Result<(), WsError>| match written {
+            Ok(()) => Ok(()),
+            Err(WsError::ConnectionClosed | WsError::AlreadyClosed) => Err(WriteError::Gone),
+            Err(e) => Err(WriteError::Io(e.to_string())),
         };
-        let result = tokio::select! {
-            written = tokio::time::timeout(self.write_timeout, write) => match written {
-                Ok(Ok(())) => Ok(()),
-                Ok(Err(WsError::ConnectionClosed | WsError::AlreadyClosed)) => Err(WriteError::Gone),
-                Ok(Err(e)) => Err(WriteError::Io(e.to_string())),
-                Err(_) => Err(WriteError::Stalled(self.write_timeout)),
-            },
-            // Too slow or replaced: stop waiting on a full socket.
-            _ = aborted => Err(WriteError::Aborted),
+        let result = match first {
+            Poll::Ready(written) => settle(written),
+            Poll::Pending => {
+                let aborted = async {
+                    match &session {
+                        Some(s) => s.outbox.aborted().await,
+                        None => std::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    written = tokio::time::timeout(timeout, write) => match written {
+                        Ok(written) => settle(written),
+                        Err(_) => Err(WriteError::Stalled(timeout)),
+                    },
+                    // Too slow or replaced: stop waiting on a full socket.
+                    _ = aborted => Err(WriteError::Aborted),
+                }
+            }
         };
         match &result {
             Ok(()) => self.hub.count_frames(n),
@@ -296,7 +371,7 @@ where
     }
 
     async fn write(&mut self, frames: Vec<String>) -> Result<(), WriteError> {
-        self.send_all(frames.into_iter().map(Message::text).collect()).await
+        self.send_all(frames.into_iter().map(Message::text)).await
     }
 }
 
@@ -306,6 +381,11 @@ where
 {
     async fn events(&mut self, items: &[Item]) -> Result<(), WriteError> {
         self.write(frames::ws_event_frames(items)).await
+    }
+
+    async fn shared(&mut self, shared: &SharedItems) -> Result<(), WriteError> {
+        let frames = shared.ws_frames(frames::ws_event_frames);
+        self.send_all(frames.iter().cloned().map(Message::Text)).await
     }
 
     async fn message(&mut self, json: &str) -> Result<(), WriteError> {

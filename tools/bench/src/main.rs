@@ -1,5 +1,5 @@
 //! `jeedomconnect-bench …`: load tests of a real daemon process, with figures printed by the command itself
-//! (BENCHMARKS.md is written by `jeedomconnect-bench all --out BENCHMARKS.md`). Not run in CI.
+//! (BENCHMARKS.md is written by `tools/bench/compare.sh`, the `compare` scenario in compare.rs). Not run in CI.
 //!
 //! Each scenario starts the `jeedomconnectd` binary (built beside this one) as a separate daemon process (so its RSS and CPU can be read from
 //! /proc/<pid>), a fake plugin API that counts the requests it gets, and N clients on 127.0.0.0/8 (each socket
@@ -34,6 +34,8 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
 
+mod compare;
+
 const PLUGIN_KEY: &str = "benchpluginkey0123456789abcdef01";
 
 /// Why a bench run (or its command line) failed, with the reason.
@@ -49,6 +51,19 @@ enum BenchError {
     /// The daemon or a client did not answer as expected (or not in time).
     #[error("{0}")]
     Unexpected(String),
+}
+
+/// A reason given as text (the side-by-side comparison's own checks).
+impl From<String> for BenchError {
+    fn from(reason: String) -> BenchError {
+        BenchError::Unexpected(reason)
+    }
+}
+
+impl From<&str> for BenchError {
+    fn from(reason: &str) -> BenchError {
+        BenchError::Unexpected(reason.to_string())
+    }
 }
 
 /// An I/O error with what was being done.
@@ -67,7 +82,8 @@ const USAGE: &str = "usage: jeedomconnect-bench SCENARIO [flags]
   fanout   [--clients 1000] [--rounds 20]                          one event to every client: frames/s
   idle     [--clients 10000] [--idle-secs 60]                      connections held, RSS, API requests while idle
   wave     [--clients 10000]                                       RSS before/peak/held/after a wave, connect rate
-  all      [--out BENCHMARKS.md] [--max-idle 50000]                the BENCHMARKS.md set, written as markdown
+  all      [--out FILE] [--max-idle 50000]                         the daemon alone, written as markdown
+  compare  [--help]                                                ours, nchan and a bare server side by side
   --share F: fraction of the clients each event goes to (each client subscribes to 1 cmd in 1/F).
   --daemon PATH: the daemon binary to start (default: jeedomconnectd beside this executable;
                  build both with `cargo build --release --workspace`).";
@@ -122,6 +138,9 @@ fn parse(args: &[String]) -> Result<Args, BenchError> {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "compare") {
+        return compare::run(&args[1..]);
+    }
     let a = match parse(&args) {
         Ok(a) if ["latency", "sse", "fanout", "idle", "wave", "all"].contains(&a.scenario.as_str()) => a,
         Ok(a) if a.scenario == "help" || a.scenario == "--help" => {
