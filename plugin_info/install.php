@@ -38,6 +38,12 @@ function JeedomConnect_update() {
     JeedomConnectListener::install();
     JeedomConnectWebServer::applyConfigured();
     foreach (JeedomConnectDevice::all() as $eq) {
+        // a new config version: every phone reloads the layout assembled by this version of the plugin
+        try {
+            JeedomConnectLayout::bump($eq);
+        } catch (Throwable $e) {
+            log::add('JeedomConnect', 'error', 'update: layout of ' . $eq->getHumanName() . ': ' . $e->getMessage());
+        }
         $eq->save();
     }
     JeedomConnectDevice::recomputeWatched();

@@ -9,6 +9,8 @@ require_once __DIR__ . '/../../../../core/php/core.inc.php';
 require_once __DIR__ . '/JeedomConnectConfig.class.php';
 require_once __DIR__ . '/JeedomConnectControl.class.php';
 require_once __DIR__ . '/JeedomConnectDaemon.class.php';
+require_once __DIR__ . '/JeedomConnectLayoutAssembler.class.php';
+require_once __DIR__ . '/JeedomConnectLayoutJeedomSources.class.php';
 require_once __DIR__ . '/JeedomConnectLayout.class.php';
 require_once __DIR__ . '/JeedomConnectDevice.class.php';
 require_once __DIR__ . '/JeedomConnectInfo.class.php';
@@ -83,8 +85,7 @@ class JeedomConnect extends eqLogic {
             $this->setLogicalId(JeedomConnectDevice::newApiKey());
         }
         $this->setEqType_name('JeedomConnect');
-        if ($this->getConfiguration('jcConfig', null) === null) {
-            $this->setConfiguration('jcConfig', JeedomConnectLayout::emptyConfig());
+        if ($this->getConfiguration('configVersion', null) === null) {
             $this->setConfiguration('configVersion', 0);
         }
         foreach (array('useWs' => '0', 'polling' => '0', 'appState' => 'background', 'connected' => 0, 'scAll' => 0) as $k => $v) {
@@ -98,11 +99,18 @@ class JeedomConnect extends eqLogic {
         if ($this->getLogicalId() === '') {
             $this->setLogicalId(JeedomConnectDevice::newApiKey());
         }
+        if (JeedomConnectDevice::isSpecial($this)) {
+            return;
+        }
         $this->setConfiguration('apiKey', $this->getLogicalId());
         JeedomConnectDevice::normalizeFlags($this);
     }
 
     public function postInsert() {
+        if (!JeedomConnectDevice::isPhone($this)) {
+            return;
+        }
+        JeedomConnectLayout::create($this);
         $cmd = $this->getCmd('action', 'toaster');
         if (!is_object($cmd)) {
             $cmd = new JeedomConnectCmd();
@@ -117,6 +125,9 @@ class JeedomConnect extends eqLogic {
     }
 
     public function postSave() {
+        if (!JeedomConnectDevice::isPhone($this)) {
+            return;
+        }
         $force = JeedomConnectDevice::isTrue($this->getConfiguration('qrRefresh', 0));
         if ($force) {
             $this->setConfiguration('qrRefresh', 0);
@@ -133,10 +144,14 @@ class JeedomConnect extends eqLogic {
     }
 
     public function preRemove() {
-        $this->removedApiKey = $this->getLogicalId();
+        $this->removedApiKey = JeedomConnectDevice::isPhone($this) ? $this->getLogicalId() : null;
     }
 
     public function postRemove() {
+        if ($this->removedApiKey === null) {
+            return;
+        }
+        JeedomConnectLayout::remove($this->removedApiKey);
         JeedomConnectControl::closeDevice($this->removedApiKey, 'removed');
         JeedomConnectQr::remove($this->removedApiKey);
         JeedomConnectDevice::recomputeWatched();
@@ -152,6 +167,7 @@ class JeedomConnect extends eqLogic {
         config::save('newApiKey::' . $old, $new, 'JeedomConnect');
         $this->setLogicalId($new);
         $this->setConfiguration('qrRefresh', 1);
+        JeedomConnectLayout::move($old, $new);
         $this->save();
         JeedomConnectControl::closeDevice($old, 'apiKey regenerated');
         JeedomConnectQr::remove($old);
