@@ -1,5 +1,5 @@
-//! End-to-end scenarios: Apache + mod_php serve the plugin over the fake Jeedom core, the plugin starts
-//! the real daemon, and three clients behave as the Jeedom Connect app does (docs/protocol.md):
+//! End-to-end scenarios: Apache + mod_php serve the plugin inside the real Jeedom core 4.5.3 (`tests/jeedom/`), the plugin starts
+//! the real daemon, and three clients behave as the Jeedom Connect app does (`protocol.md`):
 //! - WebSocket to the daemon's port: `CONNECT` → `WELCOME`, `CMD_INFO` frames, `CMD_EXEC`;
 //! - HTTP: SSE through Apache (`eventServer.php`, double-decoded `data:`, `SET_INFO` first) + JSON-RPC POSTs;
 //! - Polling: `GET_EVENTS` POSTs with the `DATETIME` cursor.
@@ -743,17 +743,16 @@ async fn s4_new_port_restarts_the_daemon_and_regenerates_the_qr_code() {
     assert!(qr["mtime"].as_i64() > qr_before["mtime"].as_i64(), "the QR PNG was regenerated: {qr_before} -> {qr}");
     let pc = rig.api("GET_PLUGIN_CONFIG", json!({"apiKey": eq.api_key})).await;
     assert_eq!(pc["payload"]["internalWsAddress"], format!("ws://127.0.0.1:{new_port}"), "PLUGIN_CONFIG: {pc}");
-    // after a save the page refreshes the daemon's live status (plugin ajax getDaemonStatus): the new daemon
-    let status: Value = rig
-        .http
-        .post(format!("{}/plugins/JeedomConnect/core/ajax/JeedomConnect.ajax.php", rig.base))
-        .form(&[("action", "getDaemonStatus")])
-        .send()
-        .await
-        .expect("ajax")
-        .json()
-        .await
-        .expect("ajax JSON");
+    // after a save the page refreshes the daemon's live status (plugin ajax getDaemonStatus, logged in): the new daemon
+    let status = rig
+        .call(
+            "page_ajax",
+            &[
+                ("path", "plugins/JeedomConnect/core/ajax/JeedomConnect.ajax.php".into()),
+                ("params", json!({"action": "getDaemonStatus"}).to_string()),
+            ],
+        )
+        .await;
     assert_eq!(status["state"], "ok", "getDaemonStatus: {status}");
     assert!(status["result"]["uptime"].as_u64().is_some_and(|u| u < 60), "the restarted daemon: {status}");
     let live = status["result"]["devices"].as_array().map(|d| d.iter().filter(|d| d["connected"] == true).count());
@@ -1054,7 +1053,7 @@ fn webserver(action: &str) -> Value {
         .expect("php tests/e2e/webserver.php");
     // root wrote into Jeedom's files (logs, database): hand them back to the web server's user, as Jeedom does
     if let Ok(user) = std::env::var("E2E_WEB_USER") {
-        let _ = std::process::Command::new("chown").args(["-R", &user, &format!("{}/jeedom", env("E2E_DIR"))]).status();
+        let _ = std::process::Command::new("chown").args(["-R", &user, &env("E2E_WEB"), &env("E2E_DIR")]).status();
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
     let last = stdout.lines().last().unwrap_or("");
@@ -1138,7 +1137,8 @@ async fn s9a_plugin_installs_its_apache_proxy_and_the_addresses_follow() {
     let daemon_port = rig.ws_port().await;
     let tree = apache_tree();
     if !tree.join("conf-enabled/jeedomconnect.conf").exists() {
-        assert_eq!(get_status(&rig, &format!("{SSE_PROXY_PATH}?apiKey=x")).await, 404, "no proxy before the install");
+        // Jeedom's root .htaccess refuses any path without an allowed extension: 403 where no proxy answers
+        assert_eq!(get_status(&rig, &format!("{SSE_PROXY_PATH}?apiKey=x")).await, 403, "no proxy before the install");
     }
     let quiet = rig.equipment("s9a quiet", "http", &[]).await;
     let r = rig.call("config_save", &[("values", json!({"wsThroughJeedom": "1"}).to_string())]).await;
@@ -1191,8 +1191,8 @@ async fn s9b_websocket_through_apache() {
     });
     assert_eq!(ran, 1, "CMD_EXEC through Apache runs the action once: {log}");
     // the plugin API's own record of the address it used for this app's CONNECT (debug line of JeedomConnectApi)
-    let plugin_log = std::fs::read_to_string(format!("{}/jeedom/log/JeedomConnect", std::env::var("E2E_DIR").unwrap()))
-        .unwrap_or_default();
+    let plugin_log =
+        std::fs::read_to_string(format!("{}/log/JeedomConnect", std::env::var("E2E_WEB").unwrap())).unwrap_or_default();
     let connects: Vec<&str> =
         plugin_log.lines().filter(|l| l.contains(&format!("[WS] CONNECT eq={} ", eq.id))).collect();
     assert!(!connects.is_empty(), "no CONNECT of eq {} in the plugin log", eq.id);
@@ -1268,19 +1268,19 @@ async fn s9z_removing_the_plugin_removes_the_web_server_configuration() {
     assert_eq!(removed["installed"], false, "{removed}");
     assert!(!tree.join("conf-available/jeedomconnect.conf").exists(), "configuration file deleted");
     assert!(!tree.join("conf-enabled/jeedomconnect.conf").exists(), "configuration disabled");
-    // the reloaded Apache no longer forwards the daemon's paths (404 of the site, not a 502/503 of a proxy whose
-    // daemon is gone), still serves the site and the API
+    // the reloaded Apache no longer forwards the daemon's paths (the 403 Jeedom's root .htaccess gives any path
+    // without an allowed extension, not a 502/503 of a proxy whose daemon is gone), still serves the site and the API
     let sse_probe = format!("{SSE_PROXY_PATH}?apiKey=x");
-    wait_status(&rig, &sse_probe, |st| st == 404, "the reloaded Apache without the proxy").await;
+    wait_status(&rig, &sse_probe, |st| st == 403, "the reloaded Apache without the proxy").await;
     assert_eq!(rig.call("ping", &[]).await["pong"], true, "the site still answers");
     let pc = rig.api("GET_PLUGIN_CONFIG", json!({})).await;
     assert_eq!(pc["type"], "PLUGIN_CONFIG", "{pc}");
-    assert_eq!(get_status(&rig, WS_PROXY_PATH).await, 404, "no WebSocket forwarding left");
+    assert_eq!(get_status(&rig, WS_PROXY_PATH).await, 403, "no WebSocket forwarding left");
     match WsClient::open_url(&url, None).await {
         Ok((_sink, _log, reader)) => {
             reader.abort();
             panic!("{url} still upgrades after the plugin's removal")
         }
-        Err(e) => assert!(e.contains("404"), "{url} after the removal: {e}"),
+        Err(e) => assert!(e.contains("403"), "{url} after the removal: {e}"),
     }
 }

@@ -21,7 +21,9 @@ require_once __DIR__ . '/JeedomConnectSse.class.php';
 require_once __DIR__ . '/JeedomConnectWebServer.class.php';
 
 class JeedomConnect extends eqLogic {
-    private $removedApiKey = null;
+    /** apiKey of the equipment being removed, from preRemove to postRemove (not a column: Jeedom saves every
+     * property whose name does not start with "_" as one). */
+    private $_removedApiKey = null;
 
     /* ---------------- daemon (Jeedom contract) ---------------- */
 
@@ -53,30 +55,56 @@ class JeedomConnect extends eqLogic {
         return JeedomConnectListener::onEvent($_option);
     }
 
+    /** Jeedom's minute cron: the core events pump, and the daemon watchdog (back within a minute after a crash,
+     * where Jeedom's own check runs every 5 minutes). */
     public static function cron() {
         JeedomConnectListener::pumpCoreEvents();
+        JeedomConnectDaemon::watchdog();
+    }
+
+    /* ---------------- scheduled methods of the previous plugin ----------------
+     * Jeedom calls crons and listeners by class and method name: those the previous plugin (same id) registered
+     * still exist after an update until the update hook removes them (plugin_info/install.php), and an automation's
+     * own cron or listener stays. They answer here instead of making Jeedom log an unknown method. */
+
+    public static function checkDaemon() {
+    }
+
+    public static function removeBackupFiles() {
+    }
+
+    public static function sendCmdInfoToShortcut($_option = array()) {
+    }
+
+    public static function sendActiveControl($_option = array()) {
+    }
+
+    public static function jobExecutor($_option = array()) {
+        $eqId = is_array($_option) && isset($_option['eqLogicId']) ? $_option['eqLogicId'] : '?';
+        log::add('JeedomConnect', 'warning', 'Programmation de l\'application (équipement ' . $eqId . ') non exécutée : '
+            . 'les programmations ne sont pas encore prises en charge par cette version du plugin');
     }
 
     /* ---------------- configuration page hooks ---------------- */
 
     public static function preConfig_port($_v) { return JeedomConnectConfig::beforeSave('port', $_v); }
-    public static function postConfig_port($_v) { JeedomConnectConfig::afterSave('port'); }
+    public static function postConfig_port($_v) { JeedomConnectConfig::afterSave('port', $_v); }
     public static function preConfig_socketport($_v) { return JeedomConnectConfig::beforeSave('socketport', $_v); }
-    public static function postConfig_socketport($_v) { JeedomConnectConfig::afterSave('socketport'); }
+    public static function postConfig_socketport($_v) { JeedomConnectConfig::afterSave('socketport', $_v); }
     public static function preConfig_httpUrl($_v) { return JeedomConnectConfig::beforeSave('httpUrl', $_v); }
-    public static function postConfig_httpUrl($_v) { JeedomConnectConfig::afterSave('httpUrl'); }
+    public static function postConfig_httpUrl($_v) { JeedomConnectConfig::afterSave('httpUrl', $_v); }
     public static function preConfig_internHttpUrl($_v) { return JeedomConnectConfig::beforeSave('internHttpUrl', $_v); }
-    public static function postConfig_internHttpUrl($_v) { JeedomConnectConfig::afterSave('internHttpUrl'); }
+    public static function postConfig_internHttpUrl($_v) { JeedomConnectConfig::afterSave('internHttpUrl', $_v); }
     public static function preConfig_wsAddress($_v) { return JeedomConnectConfig::beforeSave('wsAddress', $_v); }
-    public static function postConfig_wsAddress($_v) { JeedomConnectConfig::afterSave('wsAddress'); }
+    public static function postConfig_wsAddress($_v) { JeedomConnectConfig::afterSave('wsAddress', $_v); }
     public static function preConfig_internWsAddress($_v) { return JeedomConnectConfig::beforeSave('internWsAddress', $_v); }
-    public static function postConfig_internWsAddress($_v) { JeedomConnectConfig::afterSave('internWsAddress'); }
+    public static function postConfig_internWsAddress($_v) { JeedomConnectConfig::afterSave('internWsAddress', $_v); }
     public static function preConfig_daemonLog($_v) { return JeedomConnectConfig::beforeSave('daemonLog', $_v); }
-    public static function postConfig_daemonLog($_v) { JeedomConnectConfig::afterSave('daemonLog'); }
+    public static function postConfig_daemonLog($_v) { JeedomConnectConfig::afterSave('daemonLog', $_v); }
     public static function preConfig_wsThroughJeedom($_v) { return JeedomConnectConfig::beforeSave('wsThroughJeedom', $_v); }
-    public static function postConfig_wsThroughJeedom($_v) { JeedomConnectConfig::afterSave('wsThroughJeedom'); }
+    public static function postConfig_wsThroughJeedom($_v) { JeedomConnectConfig::afterSave('wsThroughJeedom', $_v); }
     public static function preConfig_wsLoopbackOnly($_v) { return JeedomConnectConfig::beforeSave('wsLoopbackOnly', $_v); }
-    public static function postConfig_wsLoopbackOnly($_v) { JeedomConnectConfig::afterSave('wsLoopbackOnly'); }
+    public static function postConfig_wsLoopbackOnly($_v) { JeedomConnectConfig::afterSave('wsLoopbackOnly', $_v); }
 
     /* ---------------- equipment hooks ---------------- */
 
@@ -144,16 +172,16 @@ class JeedomConnect extends eqLogic {
     }
 
     public function preRemove() {
-        $this->removedApiKey = JeedomConnectDevice::isPhone($this) ? $this->getLogicalId() : null;
+        $this->_removedApiKey = JeedomConnectDevice::isPhone($this) ? $this->getLogicalId() : null;
     }
 
     public function postRemove() {
-        if ($this->removedApiKey === null) {
+        if ($this->_removedApiKey === null) {
             return;
         }
-        JeedomConnectLayout::remove($this->removedApiKey);
-        JeedomConnectControl::closeDevice($this->removedApiKey, 'removed');
-        JeedomConnectQr::remove($this->removedApiKey);
+        JeedomConnectLayout::remove($this->_removedApiKey);
+        JeedomConnectControl::closeDevice($this->_removedApiKey, 'removed');
+        JeedomConnectQr::remove($this->_removedApiKey);
         JeedomConnectDevice::recomputeWatched();
         JeedomConnectDevice::sendAll();
     }

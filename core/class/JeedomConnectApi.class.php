@@ -545,16 +545,31 @@ class JeedomConnectApi {
                 return self::exception('Vous n\'avez pas le droit d\'exécuter ce scénario ' . $sc->getName());
             }
         }
+        if (isset($user) && is_object($user) && !isset($options['user_login'])) {
+            $options['user_login'] = $user->getLogin();
+        }
         $tags = array();
         $tagString = (isset($options['tags']) && is_string($options['tags']) ? $options['tags'] : '') . ' eqId=' . $this->eq->getId();
         foreach (arg2array(trim($tagString)) as $k => $v) {
-            $tags['#' . $k . '#'] = $v;
+            // values go through Jeedom's tag expansion, as a scenario's own "tag" action does
+            $tags['#' . trim(trim($k), '#') . '#'] = scenarioExpression::setTags(trim((string) $v), $sc);
         }
-        if (isset($options['user_login'])) {
+        $by = '';
+        if (isset($options['user_login']) && (string) $options['user_login'] !== '') {
             $tags['#userJC#'] = (string) $options['user_login'];
+            $by = ' par l\'utilisateur ' . $options['user_login'];
         }
         $sc->setTags($tags);
-        $return = $sc->launch('JeedomConnect', 'Lancement du scénario ' . $sc->getName() . ' depuis JeedomConnect');
+        $message = 'Lancement du scénario ' . $sc->getHumanName() . ' (' . $sc->getId() . ')' . $by;
+        if (version_compare(jeedom::version(), '4.5', '>=')) {
+            // Jeedom 4.5: launch($_forceSyncMode) - trigger and message are tags; the scenario runs in its own
+            // process (jeeScenario.php), so a long scenario never holds this phone's requests
+            $sc->addTag('trigger', 'JeedomConnect');
+            $sc->addTag('trigger_message', $message);
+            $return = $sc->launch();
+        } else {
+            $return = $sc->launch('JeedomConnect', $message); // Jeedom 4.4: launch($_trigger, $_message, $_forceSyncMode)
+        }
         if (is_string($return) && $return !== '') {
             JeedomConnectDevice::queueAction($this->eq, array('action' => 'toaster', 'message' => $return));
         }

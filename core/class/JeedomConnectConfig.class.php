@@ -21,8 +21,12 @@ class JeedomConnectConfig {
     private static $shutdownRegistered = false;
     private static $before = array();
 
+    /** The plugin's key, or $_default when empty. The default is applied here, not given to config::byKey(): Jeedom
+     * caches a default given there as the key's value for the rest of the process, which would freeze the
+     * derived defaults (addresses following the port and the network settings). */
     public static function get($_key, $_default = '') {
-        return config::byKey($_key, self::PLUGIN, $_default);
+        $v = config::byKey($_key, self::PLUGIN);
+        return ($v === '' || $v === null) ? $_default : $v;
     }
 
     public static function set($_key, $_value) {
@@ -74,8 +78,8 @@ class JeedomConnectConfig {
     /** http(s)://host[:port][/prefix] => ws(s)://host[:port][/prefix]/plugins/JeedomConnect/ws ('' stays ''). */
     public static function wsUrlThroughWebServer($_httpBase) {
         $base = rtrim(trim((string) $_httpBase), '/');
-        if ($base === '') {
-            return '';
+        if ($base === '' || preg_match('#^[a-z]+:/*$#i', $base)) {
+            return ''; // Jeedom answers 'https://' for an external access without address: no URL, not 'wss:///...'
         }
         if (preg_match('#^https://#i', $base)) {
             $base = 'wss://' . substr($base, 8);
@@ -150,18 +154,67 @@ class JeedomConnectConfig {
         return (string) self::get('internWsAddress', self::defaultInternWsAddress());
     }
 
-    /** Callback URL given to the daemon (loopback form of Jeedom's internal access). */
+    /** Callback URL given to the daemon: Jeedom's internal access (protocol, port, path prefix) on loopback, on every
+     * hardware. Jeedom's own 'proto:127.0.0.1:port:comp' form answers the LAN address on Docker boxes, where the
+     * web server may not listen (docs/jeedom-core.md). */
     public static function callbackUrl() {
-        return network::getNetworkAccess('internal', 'proto:127.0.0.1:port:comp') . '/plugins/JeedomConnect/core/api/JeedomConnect.api.php';
+        $proto = strtolower(trim((string) config::byKey('internalProtocol'), ':/ '));
+        $proto = $proto === 'https' ? 'https' : 'http';
+        $port = trim((string) config::byKey('internalPort'));
+        if (!is_numeric($port) || (int) $port < 1 || (int) $port > 65535) {
+            $port = $proto === 'https' ? '443' : '80';
+        }
+        $base = trim($proto . '://127.0.0.1:' . (int) $port . '/' . trim((string) config::byKey('internalComplement'), '/'), '/');
+        return $base . '/plugins/JeedomConnect/core/api/JeedomConnect.api.php';
     }
 
     /** Daemon log level name, from plugin config daemonLog ('parent' = the plugin's Jeedom log level). */
     public static function daemonLogLevel() {
         $level = self::get('daemonLog', 'parent');
         if ($level === 'parent' || !is_numeric($level)) {
-            $level = log::getLogLevel(self::PLUGIN);
+            $level = self::pluginLogLevel();
         }
         return log::convertLogLevel((int) $level);
+    }
+
+    /** The plugin's Jeedom log level (log::level::JeedomConnect, 'default' = Jeedom's global log::level), read from
+     * the database: log::getLogLevel() keeps the levels of the first read for the whole process, so a level saved
+     * or restored since (same request) would not reach the daemon's command line. */
+    public static function pluginLogLevel() {
+        $specific = config::byKey('log::level::' . self::PLUGIN, 'core', '', true);
+        if (is_array($specific) && (!isset($specific['default']) || (string) $specific['default'] !== '1')) {
+            foreach ($specific as $k => $v) {
+                if (is_numeric($k) && (string) $v === '1') {
+                    return (int) $k;
+                }
+            }
+        }
+        $global = config::byKey('log::level', 'core', 400, true);
+        return is_numeric($global) ? (int) $global : 400;
+    }
+
+    /** Jeedom's plugin::setIsEnable(1) calls the install hook, then resets log::level::<id> to "default" on a first
+     * activation: the install hook keeps the level the user had chosen, and this puts it back once, before the daemon
+     * starts (docs/jeedom-core.md). A choice made after the activation is never overwritten. */
+    public static function keepLogLevelAcrossActivation() {
+        $level = config::byKey('log::level::' . self::PLUGIN, 'core', '', true);
+        if (is_array($level) && (!isset($level['default']) || (string) $level['default'] !== '1')) {
+            self::set('logLevelBeforeActivation', $level);
+        }
+    }
+
+    public static function restoreLogLevelAfterActivation() {
+        $kept = self::get('logLevelBeforeActivation', '');
+        if (!is_array($kept)) {
+            return false;
+        }
+        config::remove('logLevelBeforeActivation', self::PLUGIN);
+        $now = config::byKey('log::level::' . self::PLUGIN, 'core', '', true);
+        if (is_array($now) && isset($now['default']) && (string) $now['default'] === '1') {
+            config::save('log::level::' . self::PLUGIN, $kept);
+            return true;
+        }
+        return false;
     }
 
     /* ---- version */
@@ -243,9 +296,17 @@ class JeedomConnectConfig {
 
     /** After a key is saved: if its effective value changed, regenerate the QR codes now and restart a running daemon
      * once, at the end of the request (a page save writes every key). */
-    public static function afterSave($_key) {
+    public static function afterSave($_key, $_value) {
         $old = isset(self::$before[$_key]) ? self::$before[$_key] : null;
         unset(self::$before[$_key]);
+        // Jeedom's config::save() drops its per-process cache of the key BEFORE calling preConfig_<key>, whose
+        // beforeSave() read cached the old value again: refresh the cache (an empty value is removed instead, as
+        // config::byKey() does not cache an empty value) so this check and every later read see the saved value.
+        if ($_value === '' || $_value === null) {
+            config::remove($_key, self::PLUGIN);
+        } else {
+            config::byKey($_key, self::PLUGIN, '', true);
+        }
         if ($old === self::effective($_key)) {
             return false;
         }

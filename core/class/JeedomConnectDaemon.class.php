@@ -136,6 +136,7 @@ class JeedomConnectDaemon {
         if ($info['launchable'] !== 'ok') {
             throw new Exception(__('Veuillez vérifier la configuration', __FILE__) . ' : ' . (isset($info['launchable_message']) ? $info['launchable_message'] : ''));
         }
+        JeedomConnectConfig::restoreLogLevelAfterActivation();
         $cmd = self::commandLine();
         log::add('JeedomConnect', 'info', 'Lancement du démon : ' . $cmd);
         $env = getenv();
@@ -143,6 +144,9 @@ class JeedomConnectDaemon {
             $env = array();
         }
         $env['JEEDOMCONNECTD_APIKEY'] = jeedom::getApiKey('JeedomConnect');
+        // the daemon stamps its log lines in local time: Jeedom's time zone, as Jeedom's own logs (not the machine's)
+        $tz = (string) config::byKey('timezone');
+        $env['TZ'] = $tz !== '' && in_array($tz, timezone_identifiers_list(), true) ? $tz : date_default_timezone_get();
         $descriptors = array(0 => array('file', '/dev/null', 'r'), 1 => array('file', '/dev/null', 'w'), 2 => array('file', '/dev/null', 'w'));
         $proc = proc_open($cmd . ' >> ' . escapeshellarg(log::getPathToLog(self::LOG)) . ' 2>&1 &', $descriptors, $pipes, null, $env);
         if (is_resource($proc)) {
@@ -172,26 +176,83 @@ class JeedomConnectDaemon {
         return true;
     }
 
-    public static function stop() {
-        $pid = self::readPid();
-        if ($pid > 0 && self::processAlive($pid) && self::isOurProcess($pid)) {
-            @posix_kill($pid, 15);
-            $deadline = microtime(true) + self::STOP_TIMEOUT;
-            while (microtime(true) < $deadline && self::processAlive($pid)) {
-                usleep(50000);
-            }
-            if (self::processAlive($pid)) {
-                log::add('JeedomConnect', 'warning', 'Le démon ne s\'arrête pas (SIGTERM), envoi de SIGKILL');
-                @posix_kill($pid, 9);
-                $deadline = microtime(true) + 2.0;
-                while (microtime(true) < $deadline && self::processAlive($pid)) {
-                    usleep(50000);
-                }
+    /** The Python daemon of the plugin this one replaces (same plugin id, so same pid file): its command line runs
+     * the module resources.JeedomConnectd.JeedomConnectd (python -m) or a script JeedomConnectd.py. */
+    public static function isUpstreamProcess($_pid) {
+        $cmdline = @file_get_contents('/proc/' . (int) $_pid . '/cmdline');
+        if (!is_string($cmdline) || $cmdline === '') {
+            return false;
+        }
+        $args = explode("\0", rtrim($cmdline, "\0"));
+        if (count($args) < 2 || !preg_match('#(^|/)python[0-9.]*$#', $args[0])) {
+            return false;
+        }
+        foreach ($args as $i => $a) {
+            if (($a === '-m' && isset($args[$i + 1]) && $args[$i + 1] === 'resources.JeedomConnectd.JeedomConnectd')
+                || ($i === 1 && preg_match('#(^|/)JeedomConnectd\.py$#', $a))) {
+                return true;
             }
         }
+        return false;
+    }
+
+    /** SIGTERM, then SIGKILL after STOP_TIMEOUT. */
+    private static function terminate($_pid) {
+        @posix_kill($_pid, 15);
+        $deadline = microtime(true) + self::STOP_TIMEOUT;
+        while (microtime(true) < $deadline && self::processAlive($_pid)) {
+            usleep(50000);
+        }
+        if (self::processAlive($_pid)) {
+            log::add('JeedomConnect', 'warning', 'Le démon ne s\'arrête pas (SIGTERM), envoi de SIGKILL');
+            @posix_kill($_pid, 9);
+            $deadline = microtime(true) + 2.0;
+            while (microtime(true) < $deadline && self::processAlive($_pid)) {
+                usleep(50000);
+            }
+        }
+    }
+
+    /** Stops every process of the previous plugin's Python daemon (after an update it still holds the ports). */
+    public static function stopUpstream() {
+        $stopped = 0;
+        foreach ((array) glob('/proc/[0-9]*', GLOB_ONLYDIR) as $dir) {
+            $pid = (int) basename($dir);
+            if ($pid !== getmypid() && self::isUpstreamProcess($pid) && self::processAlive($pid)) {
+                log::add('JeedomConnect', 'info', 'Arrêt de l\'ancien démon Python (pid ' . $pid . ')');
+                self::terminate($pid);
+                $stopped++;
+            }
+        }
+        return $stopped;
+    }
+
+    public static function stop() {
+        $pid = self::readPid();
+        if ($pid > 0 && self::processAlive($pid) && (self::isOurProcess($pid) || self::isUpstreamProcess($pid))) {
+            self::terminate($pid);
+        }
+        self::stopUpstream();
         if (is_file(self::pidFile()) && !self::processAlive(self::readPid())) {
             @unlink(self::pidFile());
         }
+        return true;
+    }
+
+    /** Minute cron: restarts a daemon that is down while Jeedom manages it automatically ("Gestion automatique"),
+     * through the core's own plugin->deamon_start(false, true) - the path of Jeedom's 5-minute daemon check, with its
+     * checks (automatic mode, launchable, not running) and its 45 s anti-relaunch guard. Returns true when it asked
+     * for a start. */
+    public static function watchdog() {
+        if ((int) config::byKey('deamonAutoMode', 'JeedomConnect', 1) !== 1) {
+            return false;
+        }
+        $info = self::info();
+        if ($info['state'] === 'ok' || $info['launchable'] !== 'ok') {
+            return false;
+        }
+        log::add('JeedomConnect', 'warning', __('Le démon ne tourne pas : relance par la tâche de surveillance', __FILE__));
+        plugin::byId('JeedomConnect')->deamon_start(false, true);
         return true;
     }
 

@@ -29,10 +29,10 @@ function jcSyncModes() {
   var ws = $('.jcModeWs').is(':checked');
   var polling = $('.jcModePolling').is(':checked');
   /* Jeedom DNS without the "through Jeedom's web server" option: the WebSocket cannot be reached, offer polling */
-  var dnsBlocked = (typeof jcWsBlockedByDns !== 'undefined' && jcWsBlockedByDns);
+  var dnsBlocked = (typeof jcWsBlockedByDns !== 'undefined' && String(jcWsBlockedByDns) === '1');
   $('.jcModePolling').prop('disabled', ws);
   $('.jcModeWs').prop('disabled', (polling || dnsBlocked) && !ws);
-  $('.jcDnsWsHint').toggle(dnsBlocked);
+  $('.jcDnsWsHint').toggle(dnsBlocked === true); // jQuery's toggle() takes a non-boolean as a duration: it would flip
 }
 $('.jcModeWs').on('change', function () {
   if ($(this).is(':checked')) $('.jcModePolling').prop('checked', false);

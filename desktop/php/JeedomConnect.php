@@ -12,7 +12,8 @@ sendVarToJS('eqType', $plugin->getId());
 $eqLogics = eqLogic::byType($plugin->getId());
 $jcUsers = user::all();
 // Jeedom DNS carries only the web port: without "WebSocket through Jeedom's web server" the WebSocket cannot work
-sendVarToJS('jcWsBlockedByDns', JeedomConnectConfig::dnsBlocksWebsocket());
+// sendVarToJS() writes every scalar as a JS string (false => "", 0 => "0", which is truthy): '1' or '0', compared as such
+sendVarToJS('jcWsBlockedByDns', JeedomConnectConfig::dnsBlocksWebsocket() ? '1' : '0');
 ?>
 <div class="row row-overflow">
     <div class="col-xs-12 eqLogicThumbnailDisplay">

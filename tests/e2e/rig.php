@@ -1,9 +1,11 @@
 <?php
 /*
- * End-to-end rig: the Jeedom side of the scenarios, served by Apache from <webroot>/e2e/rig.php (only in the rig's
- * temporary web root, never in the plugin). Each action does what Jeedom itself would do - the core's ajax save of
- * an equipment, the core's save of a plugin configuration key, the core's daemon check, a plugin updating a value
- * with cmd->event() - by calling the fake core and the plugin exactly as the core calls them. Answers JSON.
+ * End-to-end rig: the Jeedom side of the scenarios, served by the test core's Apache from <webroot>/e2e/rig.php
+ * (only in the rig's temporary web root, never in the plugin), inside the REAL Jeedom core (tests/jeedom/up.sh).
+ * Each action does what Jeedom itself does: equipments are created and saved through the core's own
+ * core/ajax/eqLogic.ajax.php and the configuration page's save through core/ajax/config.ajax.php (HTTP, logged in
+ * as the installer's admin, as the desktop pages post them), values change with the real cmd->event(), the daemon
+ * check is plugin::checkDeamon()'s. Other plugins' devices are the fixture plugin jcTestDevice. Answers JSON.
  */
 require_once __DIR__ . '/../core/php/core.inc.php';
 class_exists('JeedomConnect'); // Jeedom's autoloader loads the plugin class, which requires its helper classes
@@ -37,34 +39,40 @@ function rig_plugin_dir() {
     return __DIR__ . '/../plugins/JeedomConnect';
 }
 
-/** Jeedom's utils::a2o as the core's eqLogic.ajax.php 'save' applies a page's form to an object. */
-function rig_a2o($_object, $_data) {
-    foreach ($_data as $key => $value) {
-        if ($key === 'id' || $key === 'eqType_name') {
-            continue;
-        }
-        $setter = 'set' . ucfirst($key);
-        if (is_array($value) && in_array($key, array('configuration', 'status', 'display'), true)) {
-            foreach ($value as $k => $v) {
-                $_object->$setter($k, $v);
-            }
-        } elseif (method_exists($_object, $setter)) {
-            $_object->$setter($value);
-        }
+/** One call of a core ajax endpoint through this Apache, in the admin's browser session (logged in once through
+ * core/ajax/user.ajax.php, as the login page does). Answers the call's result or throws the core's error. */
+function rig_core_ajax($_path, $_params) {
+    static $jar = null;
+    if ($jar === null) {
+        $jar = jeedom::getTmpFolder('e2e-rig') . '/cookies';
+        rig_core_ajax('core/ajax/user.ajax.php', array('action' => 'login', 'username' => 'admin', 'password' => 'admin'));
     }
+    $c = curl_init('http://127.0.0.1:' . config::byKey('internalPort') . '/' . $_path);
+    curl_setopt_array($c, array(CURLOPT_POST => true, CURLOPT_POSTFIELDS => http_build_query($_params),
+        CURLOPT_RETURNTRANSFER => true, CURLOPT_COOKIEJAR => $jar, CURLOPT_COOKIEFILE => $jar, CURLOPT_TIMEOUT => 60));
+    $body = curl_exec($c);
+    curl_close($c);
+    $r = json_decode((string) $body, true);
+    if (!is_array($r) || !isset($r['state']) || $r['state'] !== 'ok') {
+        throw new Exception($_path . ' ' . (isset($_params['action']) ? $_params['action'] : '') . ': ' . substr((string) $body, 0, 800));
+    }
+    return isset($r['result']) ? $r['result'] : null;
 }
 
+/** The installer's admin (admin/admin). */
 function rig_user() {
     $u = user::byLogin('admin');
     if (!is_object($u)) {
-        $u = new user();
-        $u->setLogin('admin');
-        $u->setPassword(hash('sha512', 'admin'));
-        $u->setProfils('admin');
-        $u->setEnable(1);
-        $u->save();
+        throw new Exception('no admin user: the core was not installed by tests/jeedom/up.sh');
     }
     return $u;
+}
+
+/** The equipment page's "Sauvegarder": jeedom.eqLogic.save() -> core/ajax/eqLogic.ajax.php action=save. */
+function rig_eq_ajax_save(array $_form) {
+    $r = rig_core_ajax('core/ajax/eqLogic.ajax.php', array('action' => 'save', 'type' => 'JeedomConnect',
+        'eqLogic' => json_encode(array($_form))));
+    return is_array($r) && isset($r['id']) ? $r['id'] : (is_array($r) && isset($r[0]['id']) ? $r[0]['id'] : null);
 }
 
 function rig_eq($_id) {
@@ -87,15 +95,14 @@ function rig_eq_view($eq) {
 
 /** One JeedomConnect equipment (a phone) in mode ws|http|polling, showing the given Jeedom cmds as widgets. */
 function rig_create_eq($_name, $_mode, array $_cmds) {
-    $eq = new JeedomConnect();
-    $eq->setName($_name);
-    $eq->setEqType_name('JeedomConnect');
-    $eq->setIsEnable(1);
-    $eq->setIsVisible(1);
-    $eq->setConfiguration('userId', (string) rig_user()->getId());
-    $eq->setConfiguration('useWs', $_mode === 'ws' ? '1' : '0');
-    $eq->setConfiguration('polling', $_mode === 'polling' ? '1' : '0');
-    $eq->save();
+    // "Ajouter" (name), then the equipment page's save of its form
+    $id = rig_eq_ajax_save(array('name' => $_name));
+    if ($id === null) {
+        throw new Exception('eqLogic.ajax.php save answered no id');
+    }
+    rig_eq_ajax_save(array('id' => $id, 'name' => $_name, 'isEnable' => '1', 'isVisible' => '1', 'configuration' => array(
+        'userId' => (string) rig_user()->getId(), 'useWs' => $_mode === 'ws' ? '1' : '0', 'polling' => $_mode === 'polling' ? '1' : '0')));
+    $eq = rig_eq($id);
     foreach ($_cmds as $cmdId) {
         JeedomConnectLayout::addCmdWidget($eq, $cmdId);
     }
@@ -103,16 +110,15 @@ function rig_create_eq($_name, $_mode, array $_cmds) {
     return $eq;
 }
 
-/** Jeedom's plugin::checkDeamon (cron, every 5 min) for one plugin: start it when launchable and not running.
- * (The core also spaces automatic starts by 45 s; the rig does not wait for that.) */
+/** Jeedom's daemon check for the plugin: what plugin::checkDeamon() (cron) does for it, i.e.
+ * plugin->deamon_start(false, true) - starts it when launchable, not running and in automatic mode. Its 45 s
+ * anti-relaunch guard is cleared first (the rig does not wait for it). */
 function rig_check_deamon() {
     $info = JeedomConnect::deamon_info();
-    $started = false;
-    if ($info['launchable'] === 'ok' && $info['state'] !== 'ok') {
-        JeedomConnect::deamon_start();
-        $started = true;
-    }
-    return array('before' => $info, 'started' => $started, 'after' => JeedomConnect::deamon_info());
+    cache::delete('deamonStartJeedomConnectinprogress');
+    plugin::byId('JeedomConnect')->deamon_start(false, true);
+    $after = JeedomConnect::deamon_info();
+    return array('before' => $info, 'started' => $info['state'] !== 'ok' && $after['state'] === 'ok', 'after' => $after);
 }
 
 function rig_pid() {
@@ -127,25 +133,13 @@ try {
             rig_answer(array('pong' => true, 'php' => PHP_VERSION, 'user' => function_exists('posix_geteuid') ? posix_getpwuid(posix_geteuid())['name'] : ''));
 
         case 'setup':
-            // Jeedom's network settings: internal = this Apache, external = a public name (only used in addresses).
-            config::save('internalProtocol', 'http://');
-            config::save('internalAddr', '127.0.0.1');
-            config::save('internalPort', (string) rig_param('apachePort'));
-            config::save('internalComplement', '');
-            config::save('externalProtocol', 'https://');
-            config::save('externalAddr', 'jeedom.e2e.test');
-            config::save('externalPort', '443');
+            // The core is installed, its network settings saved and the plugin enabled by tests/jeedom/up.sh. Here:
+            // the plugin's log level (debug) and the configuration page's ports; the daemon listens on loopback only.
             config::save('log::level::JeedomConnect', array('100' => '1', '200' => '0', '300' => '0', '400' => '0', '1000' => '0', 'default' => '0'));
-            $user = rig_user();
-            // Plugin activation, as plugin::setIsEnable(1) does: install.php's JeedomConnect_install().
-            require_once rig_plugin_dir() . '/plugin_info/install.php';
-            if (function_exists('JeedomConnect_install')) {
-                JeedomConnect_install();
-            }
-            // The configuration page: ports; the daemon listens on loopback only in the rig.
-            config::save('port', (string) rig_param('wsPort'), 'JeedomConnect');
-            config::save('socketport', (string) rig_param('socketPort'), 'JeedomConnect');
+            rig_core_ajax('core/ajax/config.ajax.php', array('action' => 'addKey', 'plugin' => 'JeedomConnect', 'value' => json_encode(array(
+                'port' => (string) rig_param('wsPort'), 'socketport' => (string) rig_param('socketPort')))));
             config::save('bind', '127.0.0.1', 'JeedomConnect');
+            $user = rig_user();
             rig_answer(array('ok' => true, 'userHash' => $user->getHash(), 'userId' => (string) $user->getId()));
 
         case 'state':
@@ -160,25 +154,25 @@ try {
 
         case 'create_virtual':
             // A device of another plugin ("virtual"): n info cmds, each with an action cmd that sets it.
-            $eq = new eqLogic();
+            $eq = new jcTestDevice();
             $eq->setName((string) rig_param('name', 'virtual'));
-            $eq->setEqType_name('virtual');
+            $eq->setEqType_name('jcTestDevice');
             $eq->setIsEnable(1);
             $eq->save();
             $infos = array();
             $actions = array();
             for ($i = 0; $i < (int) rig_param('n', 1); $i++) {
-                $info = new cmd();
+                $info = new jcTestDeviceCmd();
                 $info->setEqLogic_id($eq->getId());
-                $info->setEqType('virtual');
+                $info->setEqType('jcTestDevice');
                 $info->setLogicalId('info' . $i);
                 $info->setName('Info ' . $i);
                 $info->setType('info');
                 $info->setSubType('string');
                 $info->save();
-                $act = new cmd();
+                $act = new jcTestDeviceCmd();
                 $act->setEqLogic_id($eq->getId());
-                $act->setEqType('virtual');
+                $act->setEqType('jcTestDevice');
                 $act->setLogicalId('set' . $i);
                 $act->setName('Set ' . $i);
                 $act->setType('action');
@@ -207,27 +201,19 @@ try {
 
         case 'eq_save':
             // The equipment page's "Sauvegarder": core/ajax/eqLogic.ajax.php action=save (preAjax, a2o, save, postAjax).
-            $eq = rig_eq(rig_param('id'));
             $form = rig_json_param('eqLogic');
-            if (method_exists($eq, 'preAjax')) {
-                $eq->preAjax();
-            }
-            rig_a2o($eq, $form);
-            $eq->save();
-            if (method_exists($eq, 'postAjax')) {
-                $eq->postAjax();
-            }
+            $form['id'] = rig_param('id');
+            rig_eq_ajax_save($form);
             rig_answer(rig_eq_view(rig_eq(rig_param('id'))));
 
         case 'config_save':
             // The plugin configuration page's save: core/ajax/config.ajax.php action=addKey, plugin=JeedomConnect,
-            // config::save() of every field of the page (the plugin's pre/postConfig hooks run inside).
-            foreach (rig_json_param('values') as $k => $v) {
-                config::save($k, $v, 'JeedomConnect');
-            }
+            // through HTTP: config::save() of every field of the page, the plugin's pre/postConfig hooks inside.
+            rig_core_ajax('core/ajax/config.ajax.php', array('action' => 'addKey', 'plugin' => 'JeedomConnect',
+                'value' => json_encode(rig_json_param('values'))));
             $r = array();
             foreach (array_keys(rig_json_param('values')) as $k) {
-                $r[$k] = config::byKey($k, 'JeedomConnect');
+                $r[$k] = config::byKey($k, 'JeedomConnect', '', true);
             }
             rig_answer(array('ok' => true, 'stored' => $r));
 
@@ -243,11 +229,15 @@ try {
             rig_answer(array('t0' => $t0, 't1' => $t1));
 
         case 'exec_log':
-            rig_answer(cache::byKey('fake::execLog')->getValue(array()));
+            rig_answer(cache::byKey('jcTestDevice::execLog')->getValue(array()));
 
         case 'cmd_value':
             $cmd = cmd::byId(rig_param('cmdId'));
             rig_answer(array('value' => is_object($cmd) ? $cmd->execCmd() : null));
+
+        case 'page_ajax':
+            // an ajax call of one of the plugin's pages, in the logged-in admin's session (as the page makes it)
+            rig_answer(array('state' => 'ok', 'result' => rig_core_ajax((string) rig_param('path'), rig_json_param('params'))));
 
         case 'deamon_info':
             rig_answer(JeedomConnect::deamon_info());

@@ -83,7 +83,8 @@ class ApiTest extends JcTestCase {
         $this->assertSame("L'identifiant ou le mot de passe ne peuvent pas être vide", $this->result('CHECK_AUTHENT', array('login' => 'bob'))['payload']['message']);
         $this->assertSame("Echec lors de l'authentification", $this->result('CHECK_AUTHENT', array('login' => 'bob', 'password' => 'bad'))['payload']['message']);
         $r = $this->result('CHECK_AUTHENT', array('login' => 'bob', 'password' => 'pw-bob'));
-        $this->assertSame(array('type' => 'SET_AUTHENT', 'payload' => array('userHash' => $u->getHash(), 'userProfil' => 'user')), $r);
+        // the core gives a user its hash at the first getHash() and saves it: read it back as the API saw it
+        $this->assertSame(array('type' => 'SET_AUTHENT', 'payload' => array('userHash' => user::byId($u->getId())->getHash(), 'userProfil' => 'user')), $r);
     }
 
     public function testCheckUser() {
@@ -260,9 +261,14 @@ class ApiTest extends JcTestCase {
 
     public function testGetConfigAndInfoGetters() {
         $t = $this->infoCmd('Temp', '19');
-        $o = (new jeeObject())->setName('Salon')->save();
-        $o->setSummaryValue('temperature', 19.5);
-        $sc = (new scenario())->setName('Wake')->setGroup('Morning')->save();
+        $t2 = $this->infoCmd('Temp2', '20');
+        // a room whose temperature summary is made of two cmds, as Jeedom's object page configures it
+        $o = (new jeeObject())->setName('Salon');
+        $o->setConfiguration('summary', array('temperature' => array(
+            array('enable' => '1', 'cmd' => '#' . $t->getId() . '#', 'invert' => '0'),
+            array('enable' => '1', 'cmd' => '#' . $t2->getId() . '#', 'invert' => '0'))));
+        $o = $this->saved($o);
+        $sc = $this->saved((new scenario())->setName('Wake')->setGroup('Morning'));
         $eq = $this->setLayout($this->eq('P', $this->user()), array($t->getId()), array($sc->getId()), array($o->getId()));
         $k = $eq->getLogicalId();
         $c = $this->result('GET_CONFIG', array('apiKey' => $k));
@@ -291,31 +297,77 @@ class ApiTest extends JcTestCase {
         $eq = $this->eq('P', $this->user());
         $k = $eq->getLogicalId();
         $this->assertSame('ok', $this->result('CMD_EXEC', array('apiKey' => $k, 'id' => (string) $a->getId(), 'options' => array('slider' => 42))));
-        $this->assertSame('42', cmd::byId($t->getId())->execCmd());
-        $log = cache::byKey('fake::execLog')->getValue(array());
+        $this->assertSame('42', (string) cmd::byId($t->getId())->execCmd());
+        $log = cache::byKey('jcTestDevice::execLog')->getValue(array());
         $this->assertSame('JeedomConnect', $log[0]['options']['comingFrom']);
         $this->assertSame("Can't find command [id=999]", $this->result('CMD_EXEC', array('apiKey' => $k, 'id' => '999'))['payload']['message']);
-        $bob = $this->user('bob', 'user', array('deniedCmds' => array((string) $a->getId())));
+        // Jeedom's rights: a 'restrict' user acts only on the equipments his rights list (none here)
+        $bob = $this->user('bob', 'restrict');
         $r = $this->result('CMD_EXEC', array('apiKey' => $k, 'id' => (string) $a->getId(), 'options' => array('user_id' => $bob->getId(), 'slider' => 1)));
         $this->assertStringStartsWith("Vous n'avez pas le droit", $r['payload']['message']);
-        $this->assertSame('42', cmd::byId($t->getId())->execCmd());
+        $this->assertSame('42', (string) cmd::byId($t->getId())->execCmd());
         $this->assertSame('ok', $this->result('CMDLIST_EXEC', array('apiKey' => $k, 'cmdList' => array(array('id' => (string) $a->getId(), 'options' => array('slider' => 7))))));
-        $this->assertSame('7', cmd::byId($t->getId())->execCmd());
+        $this->assertSame('7', (string) cmd::byId($t->getId())->execCmd());
         $r = $this->result('CMDLIST_EXEC', array('apiKey' => $k, 'cmdList' => array(array('id' => (string) $a->getId(), 'options' => array('slider' => 8)), array('id' => '998'))));
         $this->assertSame('EXCEPTION', $r['type']);
         $this->assertSame(array('cmd_ids' => array('998')), $r['payload']['details']);
-        $this->assertSame('8', cmd::byId($t->getId())->execCmd());
+        $this->assertSame('8', (string) cmd::byId($t->getId())->execCmd());
     }
 
-    public function testScExecAndScStop() {
-        $sc = (new scenario())->setName('Night')->save();
+    /** A scenario made of one code block (Jeedom's scenario editor "Code" block). */
+    private function codeScenario($_name, $_php) {
+        $sc = (new scenario())->setName($_name)->setIsActive(1)->setMode('provoke');
+        $sc->save();
+        $el = new scenarioElement();
+        $el->setName('code')->setType('code');
+        $el->save();
+        $sub = new scenarioSubElement();
+        $sub->setScenarioElement_id($el->getId())->setName('code')->setType('code')->setSubtype('action');
+        $sub->save();
+        $ex = new scenarioExpression();
+        $ex->setScenarioSubElement_id($sub->getId())->setType('code')->setExpression($_php);
+        $ex->save();
+        $sc->setScenarioElement(array($el->getId()));
+        $sc->save();
+        return scenario::byId($sc->getId());
+    }
+
+    public function testScExecStartsTheScenarioInItsOwnProcessWithTriggerAndTags() {
+        $dir = JC_TEST_BASE . '/sc-' . uniqid();
+        mkdir($dir);
+        // the scenario waits (bounded) for the test's "go", then records its process and tags
+        $sc = $this->codeScenario('Night', 'for ($i = 0; $i < 100 && !file_exists(' . var_export($dir . '/go', true) . '); $i++) { usleep(100000); }'
+            . ' file_put_contents(' . var_export($dir . '/ran.json', true) . ', json_encode(array("pid" => getmypid(), "go" => file_exists('
+            . var_export($dir . '/go', true) . '), "tags" => $scenario->getTags())));');
         $eq = $this->eq('P', $this->user());
         $k = $eq->getLogicalId();
-        $this->assertSame('ok', $this->result('SC_EXEC', array('apiKey' => $k, 'id' => (string) $sc->getId(), 'options' => array('tags' => 'room=kitchen', 'user_login' => 'admin'))));
-        $sc = scenario::byId($sc->getId());
-        $this->assertSame(1, $sc->getLaunches());
-        $this->assertSame(array('#room#' => 'kitchen', '#eqId#' => (string) $eq->getId(), '#userJC#' => 'admin'), $sc->getTags());
+        $this->assertSame('ok', $this->result('SC_EXEC', array('apiKey' => $k, 'id' => (string) $sc->getId(),
+            'options' => array('tags' => 'room=kitchen', 'user_login' => 'admin'))));
+        $this->assertFileDoesNotExist($dir . '/ran.json', 'SC_EXEC answered while the scenario still runs (not inside the API request)');
+        touch($dir . '/go');
+        for ($i = 0; $i < 150 && !is_file($dir . '/ran.json'); $i++) {
+            usleep(100000);
+        }
+        $ran = json_decode((string) @file_get_contents($dir . '/ran.json'), true);
+        $this->assertIsArray($ran, 'the scenario ran');
+        $this->assertTrue($ran['go']);
+        $this->assertNotSame(getmypid(), $ran['pid'], 'in its own process (jeeScenario.php)');
+        $tags = $ran['tags'];
+        $this->assertSame('JeedomConnect', $tags['#trigger#']);
+        $this->assertSame('Lancement du scénario ' . $sc->getHumanName() . ' (' . $sc->getId() . ") par l'utilisateur admin", $tags['#trigger_message#']);
+        $this->assertSame('kitchen', $tags['#room#']);
+        $this->assertSame((string) $eq->getId(), (string) $tags['#eqId#']);
+        $this->assertSame('admin', $tags['#userJC#']);
         $this->assertSame("Le scenario 77 n'existe pas", $this->result('SC_EXEC', array('apiKey' => $k, 'id' => '77'))['payload']['message']);
+    }
+
+    public function testScExecChecksTheUsersRightAndScStop() {
+        $sc = $this->codeScenario('Noop', '');
+        $eq = $this->eq('P', $this->user());
+        $k = $eq->getLogicalId();
+        $bob = $this->user('bob', 'restrict');
+        $r = $this->result('SC_EXEC', array('apiKey' => $k, 'id' => (string) $sc->getId(), 'options' => array('user_id' => $bob->getId())));
+        $this->assertStringStartsWith("Vous n'avez pas le droit d'exécuter ce sc", $r['payload']['message']);
         $this->assertSame('ok', $this->result('SC_STOP', array('apiKey' => $k, 'id' => (string) $sc->getId())));
         $this->assertSame('EXCEPTION', $this->result('SC_STOP', array('apiKey' => $k, 'id' => '77'))['type']);
     }

@@ -50,7 +50,7 @@ class DaemonTest extends JcTestCase {
         @unlink($dir . '/.htaccess');
         $this->assertSame($dir, JeedomConnectDaemon::dataDir());
         $this->assertStringContainsString('Require all denied', (string) @file_get_contents($dir . '/.htaccess'));
-        $this->assertStringContainsString('Require all denied', (string) file_get_contents(__DIR__ . '/../../resources/.htaccess'));
+        $this->assertStringContainsString('Require all denied', (string) file_get_contents(JC_TEST_PLUGIN . '/resources/.htaccess'));
     }
 
     public function testStalePidFileIsRemoved() {
@@ -69,6 +69,25 @@ class DaemonTest extends JcTestCase {
         }
         $this->assertStringContainsString("'--loglevel' 'debug'", $cmd);
         $this->assertStringContainsString("'http://127.0.0.1:80/plugins/JeedomConnect/core/api/JeedomConnect.api.php'", $cmd);
+    }
+
+    public function testCallbackReachesThePluginApiOnLoopbackOnEveryHardware() {
+        // Jeedom's internal access as a box has it: its LAN address, the web server's port (the rig's Apache)
+        config::save('internalAddr', '192.168.1.10');
+        config::save('internalPort', JC_CORE_ENV['JC_PORT']);
+        foreach (array('docker', 'diy', 'rpi', 'smart', 'Luna', 'Atlas', 'freebox_delta') as $hardware) {
+            config::save('hardware_name', $hardware);
+            $this->assertSame($hardware, jeedom::getHardwareName());
+            $url = JeedomConnectConfig::callbackUrl();
+            $this->assertStringStartsWith('http://127.0.0.1:' . JC_CORE_ENV['JC_PORT'] . '/', $url, $hardware);
+            $c = curl_init($url);
+            curl_setopt_array($c, array(CURLOPT_POST => true, CURLOPT_RETURNTRANSFER => true, CURLOPT_TIMEOUT => 10,
+                CURLOPT_HTTPHEADER => array('Content-Type: application/json'),
+                CURLOPT_POSTFIELDS => json_encode(array('jsonrpc' => '2.0', 'id' => 1, 'method' => 'PING'))));
+            $answer = json_decode((string) curl_exec($c), true);
+            curl_close($c);
+            $this->assertSame('ok', is_array($answer) && isset($answer['result']) ? $answer['result'] : null, $hardware . ': ' . $url);
+        }
     }
 
     public function testStartInfoStopWithTheRealDaemon() {
@@ -119,5 +138,75 @@ class DaemonTest extends JcTestCase {
         $ack = JeedomConnectControl::events(array(array('type' => 'CMD_INFO', 'payload' => array(JeedomConnectInfo::cmdInfo(cmd::byId($c->getId()))))), true);
         $this->assertIsArray($ack);
         $this->assertTrue($ack['ok']);
+    }
+
+    /** Waits (bounded) for the next run of the core's plugin::cron by the rig's jeeCron to finish after $_since. */
+    private function waitPluginCronRun($_since, $_seconds = 90) {
+        $cron = cron::byClassAndFunction('plugin', 'cron');
+        $deadline = time() + $_seconds;
+        while (time() < $deadline) {
+            $cron = cron::byId($cron->getId());
+            if (strtotime($cron->getLastRun()) >= $_since && $cron->getState() !== 'run') {
+                return true;
+            }
+            usleep(500000);
+        }
+        return false;
+    }
+
+    public function testKilledDaemonIsRestartedByTheMinuteCronRespectingTheGuard() {
+        // Jeedom's 5-minute daemon check is switched off here: only the plugin's own minute cron can restart it
+        $check = cron::byClassAndFunction('plugin', 'checkDeamon');
+        $check->setEnable(0);
+        $check->save();
+        try {
+            config::save('deamonAutoMode', 1, 'JeedomConnect');
+            $this->assertTrue(JeedomConnectDaemon::start());
+            $pid = JeedomConnectDaemon::readPid();
+            // started long enough ago for Jeedom's 45 s anti-relaunch guard (cache deamonStart<id>inprogress)
+            cache::set('deamonStartJeedomConnectinprogress', array('datetime' => time() - 120));
+            $killedAt = time();
+            posix_kill($pid, 9);
+            $this->assertTrue($this->waitPluginCronRun($killedAt + 1), 'jeeCron ran plugin::cron');
+            $newPid = JeedomConnectDaemon::readPid();
+            $this->assertNotSame($pid, $newPid);
+            $this->assertTrue(JeedomConnectDaemon::processAlive($newPid), 'the minute cron restarted the killed daemon');
+            $guard = cache::byKey('deamonStartJeedomConnectinprogress')->getValue(array());
+            $this->assertGreaterThanOrEqual($killedAt, $guard['datetime'], 'through the core\'s guarded deamon_start');
+            // killed again, just after a start by someone else (the guard set < 45 s before the next cron run):
+            // the run leaves it down
+            posix_kill($newPid, 9);
+            for ($i = 0; $i < 130 && (int) date('s') < 50; $i++) {
+                usleep(500000);
+            }
+            $guardAt = time();
+            cache::set('deamonStartJeedomConnectinprogress', array('datetime' => $guardAt));
+            $this->assertTrue($this->waitPluginCronRun($guardAt + 1), 'jeeCron ran plugin::cron again');
+            $this->assertLessThan(45, time() - $guardAt, 'the check happened inside the guard\'s 45 s');
+            $this->assertSame('nok', JeedomConnectDaemon::info()['state'], 'not restarted inside the anti-relaunch guard');
+        } finally {
+            $check = cron::byId($check->getId());
+            $check->setEnable(1);
+            $check->save();
+            config::save('deamonAutoMode', 0, 'JeedomConnect');
+        }
+    }
+
+    public function testDaemonRunsAtTheUsersLogLevelAfterThePluginIsEnabledAgain() {
+        $debug = array('100' => '1', '200' => '0', '300' => '0', '400' => '0', '1000' => '0', 'default' => '0');
+        config::save('log::level::JeedomConnect', $debug); // the plugin page's log configuration: Debug
+        $plugin = plugin::byId('JeedomConnect');
+        $plugin->setIsEnable(0);
+        $plugin->setIsEnable(1); // Jeedom resets the plugin's log level to "default" here
+        $this->assertTrue(JeedomConnectDaemon::start());
+        $cmdline = str_replace("\0", ' ', (string) file_get_contents('/proc/' . JeedomConnectDaemon::readPid() . '/cmdline'));
+        $this->assertStringContainsString('--loglevel debug', $cmdline);
+        $this->assertEquals($debug, config::byKey('log::level::JeedomConnect', 'core', '', true), 'the user\'s choice is back');
+        // a choice made after the activation stays
+        $info = array('100' => '0', '200' => '1', '300' => '0', '400' => '0', '1000' => '0', 'default' => '0');
+        config::save('log::level::JeedomConnect', $info);
+        $this->assertTrue(JeedomConnectDaemon::start());
+        $cmdline = str_replace("\0", ' ', (string) file_get_contents('/proc/' . JeedomConnectDaemon::readPid() . '/cmdline'));
+        $this->assertStringContainsString('--loglevel info', $cmdline);
     }
 }

@@ -55,7 +55,7 @@ class EventsTest extends JcTestCase {
         }
         $elapsed = microtime(true) - $start;
         $this->assertLessThan(2.0, $elapsed, '20 events with the daemon down');
-        $this->assertSame('20', cmd::byId($c->getId())->execCmd());
+        $this->assertSame('20', (string) cmd::byId($c->getId())->execCmd()); // the core keeps a numeric value as a number
         // unwatched cmds return at once: 200 calls of the handler
         $start = microtime(true);
         for ($i = 0; $i < 200; $i++) {
@@ -116,13 +116,13 @@ class EventsTest extends JcTestCase {
         $this->assertSame('ok', $this->result('GET_EVENTS', array('apiKey' => $k)), 'background app gets nothing');
         $this->result('SET_APPSTATE', array('apiKey' => $k, 'state' => 'active'));
         $before = microtime(true);
-        $saved = DB::row('SELECT configuration FROM eqLogic WHERE id = ?', array($eq->getId()));
+        $saved = DB::Prepare('SELECT configuration FROM eqLogic WHERE id = ?', array($eq->getId()), DB::FETCH_TYPE_ROW);
         $r = $this->result('GET_EVENTS', array('apiKey' => $k, 'configVersion' => 1, 'lastReadTimestamp' => $before, 'lastHistoricReadTimestamp' => time()));
         $this->assertSame('SET_EVENTS', $r['type']);
         $this->assertSame(array('DATETIME', 'HIST_DATETIME'), array_column($r['payload'], 'type'));
         $cursor = $r['payload'][0]['payload'];
         $this->assertGreaterThanOrEqual($before, $cursor);
-        $this->assertSame($saved, DB::row('SELECT configuration FROM eqLogic WHERE id = ?', array($eq->getId())), 'GET_EVENTS does not save the eq');
+        $this->assertSame($saved, DB::Prepare('SELECT configuration FROM eqLogic WHERE id = ?', array($eq->getId()), DB::FETCH_TYPE_ROW), 'GET_EVENTS does not save the eq');
         $t->event('21');
         $other->event('2');
         $r = $this->result('GET_EVENTS', array('apiKey' => $k, 'configVersion' => 1, 'lastReadTimestamp' => $cursor, 'lastHistoricReadTimestamp' => time()));
@@ -148,7 +148,7 @@ class EventsTest extends JcTestCase {
         $r = $this->result('GET_EVENTS', array('apiKey' => $eq->getLogicalId(), 'lastReadTimestamp' => $cursor, 'lastHistoricReadTimestamp' => time()));
         $this->assertSame('CMD_INFO', $r['payload'][2]['type']);
         $this->assertSame('20', $r['payload'][2]['payload'][0]['value'], 'full snapshot');
-        $this->assertSame(250, (int) DB::row('SELECT COUNT(*) AS n FROM event')['n'], 'fake journal kept to 250 rows');
+        $this->assertSame(250, (int) DB::Prepare('SELECT COUNT(*) AS n FROM event', array(), DB::FETCH_TYPE_ROW)['n'], 'fake journal kept to 250 rows');
     }
 
     public function testGetEventsFromTheDaemon() {
@@ -189,8 +189,8 @@ class EventsTest extends JcTestCase {
     public function testDeviceRecordFollowsTheLayout() {
         $a = $this->infoCmd('A', '1');
         $b = $this->infoCmd('B', '1');
-        $sc = (new scenario())->setName('S')->save();
-        $room = (new jeeObject())->setName('R')->save();
+        $sc = $this->saved((new scenario())->setName('S'));
+        $room = $this->saved((new jeeObject())->setName('R'));
         $eq = $this->eq('P', $this->user());
         $c = JeedomConnectLayout::emptyConfig();
         $c['payload']['widgets'][] = array('type' => 'light', 'id' => 1, 'statusInfo' => array('id' => (string) $a->getId(), 'type' => 'info'),

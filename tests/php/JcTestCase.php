@@ -1,5 +1,6 @@
 <?php
-/* Base test case: fresh fake Jeedom per test, builders for users/eqs/cmds, free ports, the fake control server. */
+/* Base test case: the real core's data reset per test (JcRig), builders for users/eqs/cmds, free ports, the fake
+ * control server. Other plugins' devices are the rig's fixture plugin jcTestDevice (its actions really act). */
 use PHPUnit\Framework\TestCase;
 
 abstract class JcTestCase extends TestCase {
@@ -7,7 +8,7 @@ abstract class JcTestCase extends TestCase {
     private $procs = array();
 
     protected function setUp(): void {
-        FakeJeedom::reset();
+        JcRig::reset();
         JeedomConnectDevice::forgetWatchedMemo();
         // no daemon unless a test starts one: point the control socket at a closed port
         config::save('socketport', self::freePort(), 'JeedomConnect');
@@ -16,6 +17,10 @@ abstract class JcTestCase extends TestCase {
         config::save('bind', '127.0.0.1', 'JeedomConnect');
         config::save('internalAddr', '192.168.1.10');
         config::save('externalAddr', 'jc.example.org');
+        config::save('internalPort', '80'); // the addresses the tests expect carry no port (the rig's Apache has one)
+        config::save('internalProtocol', 'http://');
+        config::save('externalPort', '443');
+        config::save('externalProtocol', 'https://');
         $_SERVER = array();
         // never the machine's Apache: no conf-available folder there => the web server steps are skipped
         JeedomConnectWebServer::setInstance(new JeedomConnectWebServer(array('apacheDir' => JC_TEST_BASE . '/no-apache',
@@ -43,13 +48,29 @@ abstract class JcTestCase extends TestCase {
         return (int) substr($name, strrpos($name, ':') + 1);
     }
 
+    /** A logged-in admin's browser session on the rig's core (its Apache). */
+    protected function browser() {
+        $this->user('pageadmin', 'admin');
+        return new JcCoreHttp('pageadmin', 'pw-pageadmin');
+    }
+
+    /** The real core's save() answers true, not the object (the fake answered the object). */
+    protected function saved($_object) {
+        $_object->save();
+        return $_object;
+    }
+
     protected function user($login = 'admin', $profil = 'admin', $options = array(), $enable = 1) {
-        $u = new user();
+        $u = user::byLogin($login); // the installer's admin stays between tests
+        if (!is_object($u)) {
+            $u = new user();
+        }
         $u->setLogin($login)->setPassword(hash('sha512', 'pw-' . $login))->setProfils($profil)->setEnable($enable);
         foreach ($options as $k => $v) {
             $u->setOptions($k, $v);
         }
-        return $u->save();
+        $u->save();
+        return $u;
     }
 
     /** A JeedomConnect equipment, saved (hooks run). */
@@ -70,10 +91,10 @@ abstract class JcTestCase extends TestCase {
 
     /** A non-JC equipment with an info cmd (and optionally a matching action). */
     protected function infoCmd($name = 'Temp', $value = null, $historized = 0, $subType = 'numeric') {
-        $eq = new eqLogic();
-        $eq->setName('Dev ' . $name)->setEqType_name('virtual')->setIsEnable(1)->save();
-        $cmd = new cmd();
-        $cmd->setEqLogic_id($eq->getId())->setEqType('virtual')->setName($name)->setType('info')->setSubType($subType)->setIsHistorized($historized);
+        $eq = new jcTestDevice();
+        $eq->setName('Dev ' . $name)->setEqType_name('jcTestDevice')->setIsEnable(1)->save();
+        $cmd = new jcTestDeviceCmd();
+        $cmd->setEqLogic_id($eq->getId())->setEqType('jcTestDevice')->setName($name)->setType('info')->setSubType($subType)->setIsHistorized($historized);
         $cmd->save();
         if ($value !== null) {
             $cmd->event($value);
@@ -82,10 +103,11 @@ abstract class JcTestCase extends TestCase {
     }
 
     protected function actionCmd($info, $name = 'Set') {
-        $cmd = new cmd();
-        $cmd->setEqLogic_id($info->getEqLogic_id())->setEqType('virtual')->setName($name)->setType('action')->setSubType('slider')
+        $cmd = new jcTestDeviceCmd();
+        $cmd->setEqLogic_id($info->getEqLogic_id())->setEqType('jcTestDevice')->setName($name)->setType('action')->setSubType('slider')
             ->setConfiguration('infoId', $info->getId());
-        return $cmd->save();
+        $cmd->save();
+        return $cmd;
     }
 
     /** Layout with one widget per info cmd id, optional scenario widget ids and room ids. */

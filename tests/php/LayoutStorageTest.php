@@ -12,8 +12,8 @@ class LayoutStorageTest extends JcTestCase {
      * child, custom data, a password and a Jeedom summary. Returns [eq, info cmd, select cmd]. */
     private function upstreamPhone() {
         $temp = $this->infoCmd('Temp', '21');
-        $mode = new cmd();
-        $mode->setEqLogic_id($temp->getEqLogic_id())->setEqType('virtual')->setName('Mode')->setType('action')->setSubType('select')
+        $mode = new jcTestDeviceCmd();
+        $mode->setEqLogic_id($temp->getEqLogic_id())->setEqType('jcTestDevice')->setName('Mode')->setType('action')->setSubType('select')
             ->setConfiguration('listValue', 'eco|Eco;confort|Confort');
         $mode->save();
         $eq = $this->eq('P', $this->user(), array('pwdAction' => '4321'));

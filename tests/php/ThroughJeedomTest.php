@@ -17,7 +17,7 @@ class ThroughJeedomTest extends JcTestCase {
         config::save('port', '9123', 'JeedomConnect');
         $this->on();
         $this->assertTrue(JeedomConnectConfig::throughJeedom());
-        // fake core defaults: external https://jc.example.org (443 omitted), internal http://192.168.1.10 (80 omitted)
+        // the tests' network settings (JcTestCase): external https://jc.example.org (443 omitted), internal http://192.168.1.10 (80 omitted)
         $this->assertSame('wss://jc.example.org/plugins/JeedomConnect/ws', JeedomConnectConfig::wsAddress());
         $this->assertSame('ws://192.168.1.10/plugins/JeedomConnect/ws', JeedomConnectConfig::internWsAddress());
         config::save('wsThroughJeedom', '0', 'JeedomConnect');
@@ -108,6 +108,8 @@ class ThroughJeedomTest extends JcTestCase {
 
     public function testJeedomDnsUsersAreOfferedTheWebServerInsteadOfPolling() {
         config::save('market::allowDNS', 1);
+        config::save('dns::token', 'rig-token'); // with these, Jeedom really serves the external address by its DNS
+        config::save('network::disableMangement', '0');
         config::save('jeedom::url', 'https://abcd1234.eu.jeedom.link');
         $this->assertSame('https://abcd1234.eu.jeedom.link', JeedomConnectConfig::httpUrl());
         $this->assertTrue(JeedomConnectConfig::hasDNSConnexion());
@@ -137,10 +139,9 @@ class ThroughJeedomTest extends JcTestCase {
         $this->assertSame('', JeedomConnectConfig::wsUrlThroughWebServer(''));
     }
 
+    /** The configuration page as Jeedom's plugin page loads it (index.php?v=d&plugin=<id>&configure=1). */
     private function renderConfigPage() {
-        ob_start();
-        include JC_TEST_PLUGIN . '/plugin_info/configuration.php';
-        return ob_get_clean();
+        return $this->browser()->get('index.php?v=d&plugin=JeedomConnect&configure=1');
     }
 
     public function testConfigurationPageOffersTheOptionAndBothDefaults() {
@@ -151,15 +152,17 @@ class ThroughJeedomTest extends JcTestCase {
         $this->assertStringContainsString('placeholder="ws://jc.example.org:', $html, 'placeholder as saved (off)');
         $this->assertStringNotContainsString('jcDnsHint', $html);
         config::save('market::allowDNS', 1);
+        config::save('dns::token', 'rig-token'); // with these, Jeedom really serves the external address by its DNS
+        config::save('network::disableMangement', '0');
         config::save('jeedom::url', 'https://abcd1234.eu.jeedom.link');
         $this->assertStringContainsString('jcDnsHint', $this->renderConfigPage(), 'Jeedom DNS users are pointed at the option');
     }
 
     public function testPageStringsAreTranslated() {
         foreach (array('plugin_info/configuration.php', 'desktop/php/JeedomConnect.php') as $file) {
-            preg_match_all('/\{\{(.+?)\}\}/s', file_get_contents(JC_TEST_REPO . '/' . $file), $m);
+            preg_match_all('/\{\{(.+?)\}\}/s', file_get_contents(JC_TEST_PLUGIN . '/' . $file), $m);
             foreach (array('fr_FR', 'en_US') as $lang) {
-                $i18n = json_decode(file_get_contents(JC_TEST_REPO . '/core/i18n/' . $lang . '.json'), true);
+                $i18n = json_decode(file_get_contents(JC_TEST_PLUGIN . '/core/i18n/' . $lang . '.json'), true);
                 $keys = $i18n['plugins/JeedomConnect/' . $file];
                 foreach ($m[1] as $s) {
                     if (strpos($s, 'Jeedom') !== false || strpos($s, 'Apache') !== false || strpos($s, '127.0.0.1') !== false) {

@@ -174,8 +174,8 @@ class WebServerTest extends JcTestCase {
         $this->assertSame('skipped', $ws->install(8090)['state']);
         $this->assertSame('unchanged', $ws->remove()['state']);
         $this->assertSame('none', $ws->status(8090));
-        // the fake core points the default instance away from the machine's /etc/apache2
-        $this->assertStringStartsWith(FakeJeedom::root(), getenv('JEEDOMCONNECT_APACHE_DIR'));
+        // the test bootstrap points the default instance away from the machine's /etc/apache2
+        $this->assertStringStartsWith(JC_TEST_BASE, getenv('JEEDOMCONNECT_APACHE_DIR'));
     }
 
     public function testPluginHooksInstallOnInstallPortChangeAndRemoveOnRemoval() {

@@ -1,6 +1,8 @@
 #!/bin/bash
-# JeedomConnect PHP checks: installs what is missing (as root), php -l on every PHP file, a PHP 7.4 syntax check of
-# the plugin, builds the daemon (cargo build), then runs PHPUnit against the fake Jeedom core with the real daemon.
+# JeedomConnect PHP checks: php -l on every PHP file, a PHP 7.4 syntax check of the plugin, then PHPUnit INSIDE the
+# real Jeedom core of the test rig (tests/jeedom/up.sh), as the web user, with the real daemon. Uses the core named
+# by JC_CORE (tests/run-all.sh sets one up for the whole run); without it, sets one up and stops it afterwards.
+#   bash tests/php/run.sh [phpunit args, e.g. --filter testName]
 set -eu
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$REPO"
@@ -18,14 +20,17 @@ echo "php -l: ok"
 echo "== PHP 7.4 compatibility (Jeedom 4.4 on Debian 11)"
 php "$REPO/tests/php/php74_compat.php" core desktop plugin_info
 
-echo "== cargo build"
-if command -v cargo >/dev/null 2>&1 || [ -x "$HOME/.cargo/bin/cargo" ]; then
-    CARGO="$(command -v cargo || echo "$HOME/.cargo/bin/cargo")"
-    "$CARGO" build --quiet 2>&1 | tail -20 || echo "cargo build failed: daemon tests will fail"
+if [ -z "${JC_CORE:-}" ]; then
+    JC_CORE=$(bash "$REPO/tests/jeedom/up.sh") || { [ -n "${JC_CORE:-}" ] && bash "$REPO/tests/jeedom/down.sh" "$JC_CORE"; exit 1; }
+    trap 'bash "$REPO/tests/jeedom/down.sh" "$JC_CORE"' EXIT
 else
-    echo "cargo not found: daemon tests will fail"
+    bash "$REPO/tests/jeedom/sync-plugin.sh" "$JC_CORE"   # this checkout's plugin into the running core
 fi
+export JC_CORE
+. "$JC_CORE/env"
 
-echo "== phpunit"
-export JEEDOMCONNECTD_BIN="$REPO/target/debug/jeedomconnectd"
-exec phpunit -c "$REPO/tests/php/phpunit.xml" "$@"
+echo "== phpunit (inside Jeedom 4.5.3 at $JC_URL, as $JC_WEB_USER)"
+# The tests are read by the web user: a copy beside the core (the checkout may not be readable by it).
+rm -rf "$JC_CORE/phpunit-tests" && cp -r "$REPO/tests/php" "$JC_CORE/phpunit-tests" && chown -R "$JC_WEB_USER" "$JC_CORE/phpunit-tests"
+cd "$JC_WEB"
+runuser -u "$JC_WEB_USER" -- env JC_CORE="$JC_CORE" phpunit -c "$JC_CORE/phpunit-tests/phpunit.xml" "$@"
