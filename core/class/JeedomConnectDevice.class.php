@@ -43,7 +43,7 @@ class JeedomConnectDevice {
 
     /** Device record for the daemon (DEVICES items and the API's jcd). */
     public static function record($eq) {
-        $config = JeedomConnectLayout::generated($eq);
+        $config = JeedomConnectLayout::forFilter($eq);
         $useWs = self::isTrue($eq->getConfiguration('useWs', 0));
         return array(
             'apiKey' => (string) $eq->getLogicalId(),
@@ -114,7 +114,7 @@ class JeedomConnectDevice {
             if ($eq->getIsEnable() != 1) {
                 continue;
             }
-            foreach (JeedomConnectLayout::infoCmdIds(JeedomConnectLayout::generated($eq)) as $id) {
+            foreach (JeedomConnectLayout::infoCmdIds(JeedomConnectLayout::forFilter($eq)) as $id) {
                 $set[$id] = 1;
             }
         }

@@ -74,7 +74,34 @@ class JeedomConnectLayout {
         }
         $config = JeedomConnectLayoutAssembler::assemble($raw, new JeedomConnectLayoutJeedomSources($eq));
         self::saveGenerated($eq->getLogicalId(), $config);
+        self::$_memo[$eq->getLogicalId()] = array(self::fingerprint($eq), $config);
         return $config;
+    }
+
+    /** apiKey => [fingerprint, assembled layout] of this process (see forFilter). */
+    private static $_memo = array();
+
+    private static function fingerprint($eq) {
+        $file = self::path($eq->getLogicalId());
+        clearstatcache(true, $file);
+        $stat = @stat($file);
+        return $stat === false ? null : $stat['ino'] . '/' . $stat['mtime'] . '/' . $stat['size'] . '/' . $eq->getConfiguration('configVersion', '');
+    }
+
+    /** The assembled layout for the device filters (watched cmds, device records): the one assembled last in this
+     * process while the stored file and the eq's configVersion are unchanged (a change of the layout, its widgets or
+     * custom data comes with a new config version), else a fresh one. Saving one phone recomputes the filters of
+     * all: without this, each save would assemble every phone's layout again. */
+    public static function forFilter($eq) {
+        if (!JeedomConnectDevice::isPhone($eq)) {
+            return null;
+        }
+        $key = $eq->getLogicalId();
+        $fp = self::fingerprint($eq);
+        if ($fp !== null && isset(self::$_memo[$key]) && self::$_memo[$key][0] === $fp) {
+            return self::$_memo[$key][1];
+        }
+        return self::generated($eq);
     }
 
     private static function saveGenerated($_apiKey, array $_config) {
