@@ -74,7 +74,11 @@ class JeedomConnectLayout {
         }
         $config = JeedomConnectLayoutAssembler::assemble($raw, new JeedomConnectLayoutJeedomSources($eq));
         self::saveGenerated($eq->getLogicalId(), $config);
-        self::$_memo[$eq->getLogicalId()] = array(self::fingerprint($eq), $config);
+        $fp = self::fingerprint($eq);
+        self::$_memo[$eq->getLogicalId()] = array($fp, $config);
+        if ((string) cache::byKey(self::fingerprintKey($eq->getLogicalId()))->getValue('') !== (string) $fp) {
+            cache::set(self::fingerprintKey($eq->getLogicalId()), (string) $fp);
+        }
         return $config;
     }
 
@@ -101,7 +105,20 @@ class JeedomConnectLayout {
         if ($fp !== null && isset(self::$_memo[$key]) && self::$_memo[$key][0] === $fp) {
             return self::$_memo[$key][1];
         }
+        // another process assembled it for the same file and version: its cached copy
+        if ($fp !== null && (string) cache::byKey(self::fingerprintKey($key))->getValue('') === $fp) {
+            $cached = json_decode((string) cache::byKey(self::cacheKey($key))->getValue(''), true);
+            if (is_array($cached)) {
+                self::$_memo[$key] = array($fp, $cached);
+                return $cached;
+            }
+        }
         return self::generated($eq);
+    }
+
+    /** Jeedom cache key of the fingerprint (stored file + configVersion) the cached assembled layout was built from. */
+    private static function fingerprintKey($_apiKey) {
+        return 'JeedomConnect::layoutFingerprint::' . $_apiKey;
     }
 
     private static function saveGenerated($_apiKey, array $_config) {
@@ -208,6 +225,7 @@ class JeedomConnectLayout {
         @unlink(self::path($_apiKey));
         @unlink(self::path($_apiKey) . '.generated');
         cache::delete(self::cacheKey($_apiKey));
+        cache::delete(self::fingerprintKey($_apiKey));
         foreach (config::searchKey('customData::' . $_apiKey . '::', self::PLUGIN) as $row) {
             if (strpos($row['key'], 'customData::' . $_apiKey . '::') === 0) {
                 config::remove($row['key'], self::PLUGIN);

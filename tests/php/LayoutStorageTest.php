@@ -78,6 +78,25 @@ class LayoutStorageTest extends JcTestCase {
         $this->assertSame(json_encode($c), cache::byKey(JeedomConnectLayout::cacheKey($eq->getLogicalId()))->getValue());
     }
 
+    public function testDeviceFilterFollowsEveryNewConfigVersion() {
+        $x = $this->infoCmd('X', '1');
+        $y = $this->infoCmd('Y', '2');
+        $eq = $this->eq('P', $this->user());
+        $w = JeedomConnectLayout::addCmdWidget($eq, $x->getId());
+        $eq->save();
+        $eq = eqLogic::byId($eq->getId());
+        $this->assertSame(array((string) $x->getId()), JeedomConnectDevice::record($eq)['cmds']);
+        // the widget definition now shows Y: a new config version (as every widget change brings) reaches the filter
+        $def = array('id' => $w['id'], 'type' => 'generic-info', 'statusInfo' => array('id' => (string) $y->getId(), 'type' => 'info'));
+        config::save('widget::' . $w['id'], json_encode($def), 'JeedomConnect');
+        JeedomConnectLayout::bump($eq);
+        $eq->save();
+        $eq = eqLogic::byId($eq->getId());
+        $this->assertSame(array((string) $y->getId()), JeedomConnectDevice::record($eq)['cmds']);
+        $this->assertArrayHasKey((string) $y->getId(), JeedomConnectDevice::recomputeWatched());
+        $this->assertArrayNotHasKey((string) $x->getId(), JeedomConnectDevice::recomputeWatched());
+    }
+
     public function testMissingLayoutIsRestoredFromTheBackupAtConnect() {
         list($eq) = $this->upstreamPhone();
         $key = $eq->getLogicalId();
