@@ -67,6 +67,35 @@ class LayoutStorageTest extends JcTestCase {
         $this->assertSame($c, $r['payload']['config']);
     }
 
+    /** The previous plugin's own code, run on the same storage, assembles the same layout. */
+    public function testSameAssemblyAsThePreviousPluginsOwnCode() {
+        $fixture = JC_TEST_WEB . '/plugins/jcUpstreamFixture';
+        if (!is_file($fixture . '/core/class/JeedomConnect.class.php')) {
+            $this->markTestSkipped('upstream 1.20.6 archive not beside the clone (../shared/real-jeedom)');
+        }
+        list($eq) = $this->upstreamPhone();
+        $upstream = function ($eq) use ($fixture) {
+            $out = shell_exec('cd ' . escapeshellarg(JC_TEST_WEB) . ' && php ' . escapeshellarg(__DIR__ . '/upstream_assembly.php') . ' '
+                . escapeshellarg($fixture) . ' ' . (int) $eq->getId() . ' ' . escapeshellarg(dirname(JeedomConnectLayout::path('x'))) . ' 2>&1');
+            $theirs = json_decode((string) $out, true);
+            $this->assertIsArray($theirs, 'upstream\'s assembly: ' . $out);
+            return json_encode($theirs);
+        };
+        $this->assertSame($upstream($eq), json_encode(JeedomConnectLayout::generated($eq)));
+        // no custom data, no password, a group whose children have children (and one that points back)
+        config::remove('customData::' . $eq->getLogicalId() . '::2', 'JeedomConnect');
+        $eq->setConfiguration('pwdAction', '')->save();
+        config::save('widget::42', json_encode(array('id' => 42, 'type' => 'widgets-list', 'name' => 'Groupe', 'widgets' => array(array('id' => 45), array('id' => 46)))), 'JeedomConnect');
+        config::save('widget::45', json_encode(array('id' => 45, 'type' => 'widgets-list', 'widgets' => array(array('id' => 47), array('id' => 42)))), 'JeedomConnect');
+        config::save('widget::46', json_encode(array('id' => 46, 'type' => 'generic-info', 'name' => 'B')), 'JeedomConnect');
+        config::save('widget::47', json_encode(array('id' => 47, 'type' => 'generic-info', 'name' => 'C')), 'JeedomConnect');
+        $eq = eqLogic::byId($eq->getId());
+        $ours = JeedomConnectLayout::generated($eq);
+        $this->assertSame('{"widgets":[]}', json_encode($ours['payload']['customData']));
+        $this->assertSame(array(42, 43, 45, 46, 47), array_column($ours['payload']['widgets'], 'id'));
+        $this->assertSame($upstream($eq), json_encode($ours));
+    }
+
     public function testAnySourceChangeRebuildsTheAssembledLayout() {
         list($eq) = $this->upstreamPhone();
         $this->result('GET_CONFIG', array('apiKey' => $eq->getLogicalId()));
