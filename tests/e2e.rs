@@ -1,5 +1,5 @@
-//! End-to-end scenarios: Apache + mod_php serve the plugin inside the real Jeedom core 4.5.3 (`tests/jeedom/`), the plugin starts
-//! the real daemon, and three clients behave as the Jeedom Connect app does (`protocol.md`):
+//! End-to-end scenarios: Apache + mod_php serve the plugin inside the real Jeedom core 4.5.3 (`tests/jeedom/`),
+//! the plugin starts the real daemon, and three clients behave as the Jeedom Connect app does (`protocol.md`):
 //! - WebSocket to the daemon's port: `CONNECT` → `WELCOME`, `CMD_INFO` frames, `CMD_EXEC`;
 //! - HTTP: SSE through Apache (`eventServer.php`, double-decoded `data:`, `SET_INFO` first) + JSON-RPC POSTs;
 //! - Polling: `GET_EVENTS` POSTs with the `DATETIME` cursor.
@@ -888,6 +888,8 @@ async fn s6_kill_9_jeedom_check_restarts_no_event_lost() {
 
     let pid = rig.pid().await;
     assert!(pid > 0, "daemon pid");
+    // no automatic restart (the plugin's minute cron) before Jeedom's check below: that one is under test here
+    rig.call("deamon_auto", &[("on", "0".into())]).await;
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), nix::sys::signal::Signal::SIGKILL)
         .unwrap_or_else(|e| panic!("kill -9 {pid}: {e}"));
     wait_for("the killed daemon to be gone", 5.0, || {

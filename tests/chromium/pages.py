@@ -118,11 +118,13 @@ class Driver:
 
 
 def php_log_problems(since):
-    """PHP warnings/notices/errors Jeedom's logs got since the walk began (http.error: Apache's PHP)."""
+    """PHP warnings/notices/errors about the plugin that Jeedom's logs (and Apache's error log, where mod_php
+    writes when Jeedom's relative log/http.error does not resolve) got since the walk began."""
     problems = []
     logdir = os.path.join(WEB, "log")
-    for name in os.listdir(logdir):
-        path = os.path.join(logdir, name)
+    paths = [os.path.join(logdir, n) for n in os.listdir(logdir)] + [os.path.join(ENV["JC_APACHE_DIR"], "error.log")]
+    for path in paths:
+        name = os.path.basename(path)
         if not os.path.isfile(path) or os.path.getmtime(path) < since:
             continue
         with open(path, errors="replace") as f:

@@ -115,6 +115,7 @@ function rig_create_eq($_name, $_mode, array $_cmds) {
  * anti-relaunch guard is cleared first (the rig does not wait for it). */
 function rig_check_deamon() {
     $info = JeedomConnect::deamon_info();
+    config::save('deamonAutoMode', 1, 'JeedomConnect');
     cache::delete('deamonStartJeedomConnectinprogress');
     plugin::byId('JeedomConnect')->deamon_start(false, true);
     $after = JeedomConnect::deamon_info();
@@ -242,7 +243,13 @@ try {
         case 'deamon_info':
             rig_answer(JeedomConnect::deamon_info());
 
+        case 'deamon_auto':
+            // the plugin page's "Gestion automatique" of the daemon (Jeedom's checks and the plugin's minute cron)
+            config::save('deamonAutoMode', rig_param('on') === '1' ? 1 : 0, 'JeedomConnect');
+            rig_answer(array('auto' => (int) config::byKey('deamonAutoMode', 'JeedomConnect', '', true)));
+
         case 'deamon_start':
+            config::save('deamonAutoMode', 1, 'JeedomConnect');
             $started = JeedomConnect::deamon_start();
             $info = JeedomConnect::deamon_info();
             $info['started'] = $started;
@@ -250,6 +257,9 @@ try {
             rig_answer($info);
 
         case 'deamon_stop':
+            // stopped on purpose: automatic management off, as a user does before stopping it from the plugin page
+            // (else Jeedom's checks - and the plugin's minute cron - would start it again)
+            config::save('deamonAutoMode', 0, 'JeedomConnect');
             JeedomConnect::deamon_stop();
             rig_answer(JeedomConnect::deamon_info());
 

@@ -13,7 +13,15 @@ stop_pid() { # stop_pid <pid> [group]: TERM, up to 5 s, then KILL
     if [ "${2:-}" = group ]; then kill -KILL -- "-$pid" 2>/dev/null; else kill -KILL "$pid" 2>/dev/null; fi
 }
 [ -f "$T/jeecron-loop.pid" ] && stop_pid "$(cat "$T/jeecron-loop.pid")" group
+sleep 0.5 # a daemon start the last cron run may have been making writes its pid file
 [ -f "$JC_TMP/JeedomConnect/deamon.pid" ] && stop_pid "$(cat "$JC_TMP/JeedomConnect/deamon.pid")"
+# and any daemon of THIS core whose pid file is gone (a test removed Jeedom's tmp folder): its command line names
+# this core's own pid file path, unique to the rig (never a match by program name)
+for p in /proc/[0-9]*; do
+    if tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -qF -- "--pid $JC_TMP/JeedomConnect/deamon.pid"; then
+        stop_pid "${p#/proc/}"
+    fi
+done
 if [ -f "$JC_APACHE_DIR/httpd.pid" ]; then
     "$JC_APACHE" -f "$JC_APACHE_CONF" -k stop >/dev/null 2>&1
     for _ in $(seq 1 50); do [ -f "$JC_APACHE_DIR/httpd.pid" ] || break; sleep 0.1; done

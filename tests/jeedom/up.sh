@@ -160,13 +160,18 @@ log "plugin::byId('JeedomConnect')->setIsEnable(1)"
 cat > "$T/jeedom-enable.php" <<'PHP'
 <?php
 require_once $argv[1] . '/core/php/core.inc.php';
+// the plugin's ports before anything can start its daemon (Jeedom's checks, the minute cron): free loopback ones,
+// never the defaults (8090/58090 on every interface), which another rig or the machine may use
+config::save('port', $argv[2], 'JeedomConnect');
+config::save('socketport', $argv[3], 'JeedomConnect');
+config::save('bind', '127.0.0.1', 'JeedomConnect');
 plugin::byId('jcTestDevice')->setIsEnable(1);
 $plugin = plugin::byId('JeedomConnect');
 $plugin->setIsEnable(1, false, true);
 $dep = $plugin->dependancy_info(true);
 echo json_encode(array('active' => config::byKey('active', 'JeedomConnect'), 'dependancy' => $dep['state'])), "\n";
 PHP
-out=$(cd "$WEB" && php "$T/jeedom-enable.php" "$WEB" 2>&1 | tail -1)
+out=$(cd "$WEB" && php "$T/jeedom-enable.php" "$WEB" "$(free_port)" "$(free_port)" 2>&1 | tail -1)
 echo "$out" | grep -q '"active":"1","dependancy":"ok"' || die "enabling the plugin: $out"
 [ -x "$WEB/plugins/JeedomConnect/resources/bin/jeedomconnectd" ] || die "the dependency install did not put the daemon in place"
 chown -R "$WEB_USER:$WEB_USER" "$WEB" "$TMPF"
