@@ -3,6 +3,8 @@
  * JeedomConnect - install / update / remove hooks (run by Jeedom in a CLI process).
  * Defaults, the '#*#' listener, the Apache configuration forwarding /plugins/JeedomConnect/ws and /sse to the daemon
  * (installed/updated here, removed with the plugin), and a daemon restart on update when it was running.
+ * Update over the previous plugin of the same id (docs/layout-storage.md): its Python daemon stopped, its maintenance
+ * crons and device listeners removed, every phone's configVersion bumped.
  */
 require_once dirname(__FILE__) . '/../../../core/php/core.inc.php';
 require_once dirname(__FILE__) . '/../core/class/JeedomConnect.class.php';
@@ -28,18 +30,43 @@ function JeedomConnect_install() {
     JeedomConnectDevice::recomputeWatched();
 }
 
+/** The previous plugin's (same id) maintenance crons and its two device listeners: their work is not done this way
+ * here. Automations (crons/listeners calling jobExecutor) are user data and stay. */
+function JeedomConnect_removeUpstreamSchedules() {
+    foreach (array('checkDaemon', 'removeBackupFiles') as $function) {
+        $cron = cron::byClassAndFunction('JeedomConnect', $function);
+        if (is_object($cron)) {
+            $cron->remove();
+        }
+    }
+    foreach (array('sendCmdInfoToShortcut', 'sendActiveControl') as $function) {
+        foreach (listener::searchClassFunctionOption('JeedomConnect', $function) as $listener) {
+            $listener->remove();
+        }
+    }
+}
+
 function JeedomConnect_update() {
     $wasRunning = false;
     try {
+        // the previous plugin's Python daemon holds the ports: stopped, ours starts in its place
+        $wasRunning = JeedomConnectDaemon::stopUpstream() > 0;
         $info = JeedomConnectDaemon::info();
-        $wasRunning = ($info['state'] === 'ok');
+        $wasRunning = $wasRunning || ($info['state'] === 'ok');
     } catch (Throwable $e) {
         log::add('JeedomConnect', 'warning', 'update: daemon state unknown (' . $e->getMessage() . '), it is not restarted');
     }
     JeedomConnect_setDefaults();
+    JeedomConnect_removeUpstreamSchedules();
     JeedomConnectListener::install();
     JeedomConnectWebServer::applyConfigured();
     foreach (JeedomConnectDevice::all() as $eq) {
+        // a new config version: every phone reloads the layout assembled by this version of the plugin
+        try {
+            JeedomConnectLayout::bump($eq);
+        } catch (Throwable $e) {
+            log::add('JeedomConnect', 'error', 'update: layout of ' . $eq->getHumanName() . ': ' . $e->getMessage());
+        }
         $eq->save();
     }
     JeedomConnectDevice::recomputeWatched();

@@ -14,7 +14,7 @@ try {
     $jcEq = null;
     if (init('id') !== '') {
         $jcEq = eqLogic::byId(init('id'));
-        if (!is_object($jcEq) || $jcEq->getEqType_name() !== 'JeedomConnect') {
+        if (!JeedomConnectDevice::isPhone($jcEq)) {
             throw new Exception(__('Equipement introuvable', __FILE__) . ' : ' . init('id'));
         }
     }

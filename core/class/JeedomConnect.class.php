@@ -9,6 +9,8 @@ require_once __DIR__ . '/../../../../core/php/core.inc.php';
 require_once __DIR__ . '/JeedomConnectConfig.class.php';
 require_once __DIR__ . '/JeedomConnectControl.class.php';
 require_once __DIR__ . '/JeedomConnectDaemon.class.php';
+require_once __DIR__ . '/JeedomConnectLayoutAssembler.class.php';
+require_once __DIR__ . '/JeedomConnectLayoutJeedomSources.class.php';
 require_once __DIR__ . '/JeedomConnectLayout.class.php';
 require_once __DIR__ . '/JeedomConnectDevice.class.php';
 require_once __DIR__ . '/JeedomConnectInfo.class.php';
@@ -73,6 +75,29 @@ class JeedomConnect extends eqLogic {
         JeedomConnectDaemon::watchdog();
     }
 
+    /* ---------------- scheduled methods of the previous plugin ----------------
+     * Jeedom calls crons and listeners by class and method name: those the previous plugin (same id) registered
+     * still exist after an update until the update hook removes them (plugin_info/install.php), and an automation's
+     * own cron or listener stays. They answer here instead of making Jeedom log an unknown method. */
+
+    public static function checkDaemon() {
+    }
+
+    public static function removeBackupFiles() {
+    }
+
+    public static function sendCmdInfoToShortcut($_option = array()) {
+    }
+
+    public static function sendActiveControl($_option = array()) {
+    }
+
+    public static function jobExecutor($_option = array()) {
+        $eqId = is_array($_option) && isset($_option['eqLogicId']) ? $_option['eqLogicId'] : '?';
+        log::add('JeedomConnect', 'warning', 'Programmation de l\'application (équipement ' . $eqId . ') non exécutée : '
+            . 'les programmations ne sont pas encore prises en charge par cette version du plugin');
+    }
+
     /* ---------------- configuration page hooks ---------------- */
 
     public static function preConfig_port($_v) { return JeedomConnectConfig::beforeSave('port', $_v); }
@@ -101,8 +126,7 @@ class JeedomConnect extends eqLogic {
             $this->setLogicalId(JeedomConnectDevice::newApiKey());
         }
         $this->setEqType_name('JeedomConnect');
-        if ($this->getConfiguration('jcConfig', null) === null) {
-            $this->setConfiguration('jcConfig', JeedomConnectLayout::emptyConfig());
+        if ($this->getConfiguration('configVersion', null) === null) {
             $this->setConfiguration('configVersion', 0);
         }
         foreach (array('useWs' => '0', 'polling' => '0', 'appState' => 'background', 'connected' => 0, 'scAll' => 0) as $k => $v) {
@@ -116,11 +140,24 @@ class JeedomConnect extends eqLogic {
         if ($this->getLogicalId() === '') {
             $this->setLogicalId(JeedomConnectDevice::newApiKey());
         }
+        if (JeedomConnectDevice::isSpecial($this)) {
+            return;
+        }
         $this->setConfiguration('apiKey', $this->getLogicalId());
         JeedomConnectDevice::normalizeFlags($this);
     }
 
+    public function postInsert() {
+        if (!JeedomConnectDevice::isPhone($this)) {
+            return;
+        }
+        JeedomConnectLayout::create($this);
+    }
+
     public function postSave() {
+        if (!JeedomConnectDevice::isPhone($this)) {
+            return;
+        }
         $force = JeedomConnectDevice::isTrue($this->getConfiguration('qrRefresh', 0));
         if ($force) {
             $this->setConfiguration('qrRefresh', 0);
@@ -138,10 +175,14 @@ class JeedomConnect extends eqLogic {
     }
 
     public function preRemove() {
-        $this->_removedApiKey = $this->getLogicalId();
+        $this->_removedApiKey = JeedomConnectDevice::isPhone($this) ? $this->getLogicalId() : null;
     }
 
     public function postRemove() {
+        if ($this->_removedApiKey === null) {
+            return;
+        }
+        JeedomConnectLayout::remove($this->_removedApiKey);
         JeedomConnectControl::closeDevice($this->_removedApiKey, 'removed');
         JeedomConnectQr::remove($this->_removedApiKey);
         JeedomConnectDevice::recomputeWatched();
@@ -157,6 +198,7 @@ class JeedomConnect extends eqLogic {
         config::save('newApiKey::' . $old, $new, 'JeedomConnect');
         $this->setLogicalId($new);
         $this->setConfiguration('qrRefresh', 1);
+        JeedomConnectLayout::move($old, $new);
         $this->save();
         JeedomConnectControl::closeDevice($old, 'apiKey regenerated');
         JeedomConnectQr::remove($old);

@@ -343,6 +343,10 @@ class JeedomConnectApi {
             return $check;
         }
         $user = $hash !== '' ? user::byHash($hash) : $eqUser;
+        $stored = JeedomConnectLayout::stored($eq);
+        if ($stored === null || !isset($stored['formatVersion'])) {
+            JeedomConnectLayout::restoreFromBackup($eq);
+        }
         $config = JeedomConnectLayout::generated($eq);
         if ($config === null) {
             return array('type' => 'EMPTY_CONFIG_FILE');
@@ -504,7 +508,7 @@ class JeedomConnectApi {
     }
 
     private function getCmdInfo() {
-        return array('type' => 'SET_CMD_INFO', 'payload' => JeedomConnectInfo::cmdInfos(JeedomConnectLayout::infoCmdIds(JeedomConnectLayout::stored($this->eq))));
+        return array('type' => 'SET_CMD_INFO', 'payload' => JeedomConnectInfo::cmdInfos(JeedomConnectLayout::infoCmdIds(JeedomConnectLayout::generated($this->eq))));
     }
 
     private function getScInfo() {

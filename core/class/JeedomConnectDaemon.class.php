@@ -180,23 +180,63 @@ class JeedomConnectDaemon {
         return true;
     }
 
-    public static function stop() {
-        $pid = self::readPid();
-        if ($pid > 0 && self::processAlive($pid) && self::isOurProcess($pid)) {
-            @posix_kill($pid, 15);
-            $deadline = microtime(true) + self::STOP_TIMEOUT;
-            while (microtime(true) < $deadline && self::processAlive($pid)) {
-                usleep(50000);
-            }
-            if (self::processAlive($pid)) {
-                log::add('JeedomConnect', 'warning', 'Le démon ne s\'arrête pas (SIGTERM), envoi de SIGKILL');
-                @posix_kill($pid, 9);
-                $deadline = microtime(true) + 2.0;
-                while (microtime(true) < $deadline && self::processAlive($pid)) {
-                    usleep(50000);
-                }
+    /** The Python daemon of the plugin this one replaces (same plugin id, so same pid file): its command line runs
+     * the module resources.JeedomConnectd.JeedomConnectd (python -m) or a script JeedomConnectd.py. */
+    public static function isUpstreamProcess($_pid) {
+        $cmdline = @file_get_contents('/proc/' . (int) $_pid . '/cmdline');
+        if (!is_string($cmdline) || $cmdline === '') {
+            return false;
+        }
+        $args = explode("\0", rtrim($cmdline, "\0"));
+        if (count($args) < 2 || !preg_match('#(^|/)python[0-9.]*$#', $args[0])) {
+            return false;
+        }
+        foreach ($args as $i => $a) {
+            if (($a === '-m' && isset($args[$i + 1]) && $args[$i + 1] === 'resources.JeedomConnectd.JeedomConnectd')
+                || ($i === 1 && preg_match('#(^|/)JeedomConnectd\.py$#', $a))) {
+                return true;
             }
         }
+        return false;
+    }
+
+    /** SIGTERM, then SIGKILL after STOP_TIMEOUT. */
+    private static function terminate($_pid) {
+        @posix_kill($_pid, 15);
+        $deadline = microtime(true) + self::STOP_TIMEOUT;
+        while (microtime(true) < $deadline && self::processAlive($_pid)) {
+            usleep(50000);
+        }
+        if (self::processAlive($_pid)) {
+            log::add('JeedomConnect', 'warning', 'Le démon ne s\'arrête pas (SIGTERM), envoi de SIGKILL');
+            @posix_kill($_pid, 9);
+            $deadline = microtime(true) + 2.0;
+            while (microtime(true) < $deadline && self::processAlive($_pid)) {
+                usleep(50000);
+            }
+        }
+    }
+
+    /** Stops every process of the previous plugin's Python daemon (after an update it still holds the ports). */
+    public static function stopUpstream() {
+        $stopped = 0;
+        foreach ((array) glob('/proc/[0-9]*', GLOB_ONLYDIR) as $dir) {
+            $pid = (int) basename($dir);
+            if ($pid !== getmypid() && self::isUpstreamProcess($pid) && self::processAlive($pid)) {
+                log::add('JeedomConnect', 'info', 'Arrêt de l\'ancien démon Python (pid ' . $pid . ')');
+                self::terminate($pid);
+                $stopped++;
+            }
+        }
+        return $stopped;
+    }
+
+    public static function stop() {
+        $pid = self::readPid();
+        if ($pid > 0 && self::processAlive($pid) && (self::isOurProcess($pid) || self::isUpstreamProcess($pid))) {
+            self::terminate($pid);
+        }
+        self::stopUpstream();
         if (is_file(self::pidFile()) && !self::processAlive(self::readPid())) {
             @unlink(self::pidFile());
         }

@@ -43,7 +43,7 @@ class JeedomConnectDevice {
 
     /** Device record for the daemon (DEVICES items and the API's jcd). */
     public static function record($eq) {
-        $config = JeedomConnectLayout::stored($eq);
+        $config = JeedomConnectLayout::forFilter($eq);
         $useWs = self::isTrue($eq->getConfiguration('useWs', 0));
         return array(
             'apiKey' => (string) $eq->getLogicalId(),
@@ -59,19 +59,38 @@ class JeedomConnectDevice {
         );
     }
 
-    /** @return JeedomConnect[] */
-    public static function all() {
-        return array_values(array_filter(eqLogic::byType('JeedomConnect'), function ($eq) {
-            return $eq->getLogicalId() !== '' && $eq->getConfiguration('jceqtype', '') !== 'map';
-        }));
+    /** logicalId of the upstream plugin's map pseudo-equipment (dashboard map, no apiKey): never a phone. */
+    const MAP_LOGICAL_ID = 'jcmapwidget';
+
+    /** True for an equipment that is not a phone whatever its apiKey: the map pseudo-equipment or any other
+     * equipment kind (configuration jceqtype set). */
+    public static function isSpecial($eq) {
+        return $eq->getLogicalId() === self::MAP_LOGICAL_ID || (string) $eq->getConfiguration('jceqtype', '') !== '';
     }
 
+    /** A phone: a JeedomConnect equipment whose logicalId is its apiKey (configuration apiKey), and not special.
+     * The only kind of equipment an app apiKey may designate. */
+    public static function isPhone($eq) {
+        if (!is_object($eq) || !($eq instanceof eqLogic) || $eq->getEqType_name() !== 'JeedomConnect') {
+            return false;
+        }
+        $key = (string) $eq->getLogicalId();
+        return $key !== '' && !self::isSpecial($eq) && (string) $eq->getConfiguration('apiKey', '') === $key;
+    }
+
+    /** @return JeedomConnect[] every phone */
+    public static function all() {
+        return array_values(array_filter(eqLogic::byType('JeedomConnect'), array(__CLASS__, 'isPhone')));
+    }
+
+    /** The phone an app apiKey designates; null for anything else (unknown key, map or other equipment). Every
+     * path that takes an apiKey from outside (API, SSE, uploads) looks the equipment up here. */
     public static function byApiKey($_apiKey) {
         if (!is_string($_apiKey) || $_apiKey === '') {
             return null;
         }
         $eq = eqLogic::byLogicalId($_apiKey, 'JeedomConnect');
-        return is_object($eq) ? $eq : null;
+        return self::isPhone($eq) ? $eq : null;
     }
 
     public static function sendOne($eq) {
@@ -95,7 +114,7 @@ class JeedomConnectDevice {
             if ($eq->getIsEnable() != 1) {
                 continue;
             }
-            foreach (JeedomConnectLayout::infoCmdIds(JeedomConnectLayout::stored($eq)) as $id) {
+            foreach (JeedomConnectLayout::infoCmdIds(JeedomConnectLayout::forFilter($eq)) as $id) {
                 $set[$id] = 1;
             }
         }

@@ -100,7 +100,7 @@ class JeedomConnectInfo {
                 return (string) $sc->getId();
             }, scenario::all());
         }
-        return JeedomConnectLayout::scenarioIds(JeedomConnectLayout::stored($eq));
+        return JeedomConnectLayout::scenarioIds(JeedomConnectLayout::generated($eq));
     }
 
     public static function scInfos($eq) {
@@ -137,7 +137,7 @@ class JeedomConnectInfo {
     public static function objInfos($eq) {
         $r = array();
         $keys = self::summaryKeys();
-        foreach (JeedomConnectLayout::roomIds(JeedomConnectLayout::stored($eq)) as $id) {
+        foreach (JeedomConnectLayout::roomIds(JeedomConnectLayout::generated($eq)) as $id) {
             $o = jeeObject::byId($id);
             if (!is_object($o)) {
                 continue;
@@ -170,7 +170,7 @@ class JeedomConnectInfo {
     /** {cmdInfo, scInfo, objInfo}: SET_INFO / WELCOME / CONFIG_AND_INFOS infos. */
     public static function all($eq) {
         return array(
-            'cmdInfo' => self::cmdInfos(JeedomConnectLayout::infoCmdIds(JeedomConnectLayout::stored($eq))),
+            'cmdInfo' => self::cmdInfos(JeedomConnectLayout::infoCmdIds(JeedomConnectLayout::generated($eq))),
             'scInfo' => self::scInfos($eq),
             'objInfo' => self::objInfos($eq),
         );
@@ -182,7 +182,7 @@ class JeedomConnectInfo {
         $changes = event::changes($_lastRead);
         $events = isset($changes['result']) && is_array($changes['result']) ? $changes['result'] : array();
         $hist = ($_lastHistoric === null || $_lastHistoric === '') ? 0 : (float) $_lastHistoric;
-        $config = JeedomConnectLayout::stored($eq);
+        $config = JeedomConnectLayout::generated($eq);
         if (time() - $hist > self::HIST_PERIOD) {
             $hist = time();
             foreach (JeedomConnectLayout::historicCmdIds($config) as $id) {

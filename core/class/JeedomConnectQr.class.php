@@ -40,7 +40,7 @@ class JeedomConnectQr {
 
     /** Writes the PNG; returns true on success. Does not save the eq. */
     public static function generate($eq) {
-        if ($eq->getLogicalId() === '') {
+        if (!JeedomConnectDevice::isPhone($eq)) {
             return false;
         }
         $file = self::path($eq);

@@ -198,12 +198,15 @@ class ApiTest extends JcTestCase {
         $this->assertSame("L'utilisateur n'est pas actif", $this->result('CONNECT', $this->connectParams($eq3))['payload']['message']);
         // empty / old-format layout
         $eq = eqLogic::byId($eq->getId());
-        $eq->setConfiguration('jcConfig', 'broken')->save();
+        file_put_contents(JeedomConnectLayout::path($eq->getLogicalId()), 'broken');
         $this->assertSame(array('type' => 'EMPTY_CONFIG_FILE'), $this->result('CONNECT', $this->connectParams($eq)));
-        $eq->setConfiguration('jcConfig', array('payload' => array('widgets' => array())))->save();
+        unlink(JeedomConnectLayout::path($eq->getLogicalId()));
+        $this->assertSame(array('type' => 'EMPTY_CONFIG_FILE'), $this->result('CONNECT', $this->connectParams($eq)));
+        JeedomConnectLayout::write($eq->getLogicalId(), array('payload' => array('widgets' => array())));
         $this->assertSame(array('type' => 'FORMAT_VERSION_ERROR'), $this->result('CONNECT', $this->connectParams($eq)));
         // disabled
-        $eq->setConfiguration('jcConfig', JeedomConnectLayout::emptyConfig())->setIsEnable(0)->save();
+        JeedomConnectLayout::write($eq->getLogicalId(), JeedomConnectLayout::emptyConfig());
+        $eq->setIsEnable(0)->save();
         $this->assertSame(array('type' => 'EQUIPMENT_DISABLE'), $this->result('CONNECT', $this->connectParams($eq)));
     }
 

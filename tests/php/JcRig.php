@@ -16,6 +16,13 @@ class JcRig {
         }
     }
 
+    /** Jeedom reads the log levels once per process (log::$config): a test that changes one makes it read again. */
+    public static function forgetLogConfig() {
+        $r = new ReflectionProperty('log', 'config');
+        $r->setAccessible(true);
+        $r->setValue(null, null);
+    }
+
     public static function reset() {
         foreach (array('DELETE FROM cmd', 'DELETE FROM eqLogic', 'DELETE FROM scenarioExpression',
             'DELETE FROM scenarioSubElement', 'DELETE FROM scenarioElement', 'DELETE FROM scenario', 'DELETE FROM object',
@@ -31,10 +38,12 @@ class JcRig {
             }
         }
         cache::flush();
-        foreach (array(array('config', 'cache'), array('jeedom', 'cache'), array('plugin', '_cache'), array('plugin', '_enable')) as $p) {
+        // (log::$config holds the log levels read by the first log::add of the process)
+        foreach (array(array('config', 'cache', array()), array('jeedom', 'cache', array()), array('plugin', '_cache', array()),
+            array('plugin', '_enable', null), array('log', 'config', null)) as $p) {
             $r = new ReflectionProperty($p[0], $p[1]);
             $r->setAccessible(true);
-            $r->setValue(null, $p[1] === '_enable' ? null : array());
+            $r->setValue(null, $p[2]);
         }
     }
 }

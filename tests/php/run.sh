@@ -29,6 +29,16 @@ fi
 export JC_CORE
 . "$JC_CORE/env"
 
+# The previous plugin's classes (upstream 1.20.6, a test fixture only): LayoutStorageTest compares its layout
+# assembly with ours on the same storage. Only core/ (no plugin_info/: Jeedom does not list it as a plugin).
+UPSTREAM_ARCHIVE="$REPO/../shared/real-jeedom/upstream-jeedomconnect-1.20.6.tar.xz"
+rm -rf "$JC_WEB/plugins/jcUpstreamFixture"
+if [ -f "$UPSTREAM_ARCHIVE" ]; then
+    mkdir -p "$JC_WEB/plugins/jcUpstreamFixture"
+    tar -xJf "$UPSTREAM_ARCHIVE" -C "$JC_WEB/plugins/jcUpstreamFixture" --strip-components=1 JeedomConnect/core
+    chown -R "$JC_WEB_USER" "$JC_WEB/plugins/jcUpstreamFixture"
+fi
+
 echo "== phpunit (inside Jeedom 4.5.3 at $JC_URL, as $JC_WEB_USER)"
 # The tests are read by the web user: a copy beside the core (the checkout may not be readable by it).
 rm -rf "$JC_CORE/phpunit-tests" && cp -r "$REPO/tests/php" "$JC_CORE/phpunit-tests" && chown -R "$JC_WEB_USER" "$JC_CORE/phpunit-tests"

@@ -1,0 +1,116 @@
+<?php
+/* Update over the previous plugin of the same id (1.20.x): its Python daemon is stopped (pid file, then command
+ * line) and only it, its maintenance crons and device listeners are removed while automations stay, the methods
+ * Jeedom may still call answer, and every phone's configVersion is bumped. */
+class UpgradeTest extends JcTestCase {
+    private $spawned = array();
+
+    protected function tearDown(): void {
+        foreach ($this->spawned as $p) {
+            $st = proc_get_status($p);
+            if ($st['running']) {
+                posix_kill($st['pid'], 9);
+            }
+            proc_close($p);
+        }
+        $this->spawned = array();
+        parent::tearDown();
+    }
+
+    /** A process with the given command line, in a folder laid out as the previous plugin's (bounded: 60 s). */
+    private function spawn(array $_cmd) {
+        $dir = JC_TEST_BASE . '/upstream';
+        @mkdir($dir . '/resources/JeedomConnectd', 0775, true);
+        foreach (array('JeedomConnectd.py', 'JeedomConnectd.py.bak') as $f) {
+            file_put_contents($dir . '/resources/JeedomConnectd/' . $f, "import time\ntime.sleep(60)\n");
+        }
+        $p = proc_open($_cmd, array(0 => array('file', '/dev/null', 'r'), 1 => array('file', '/dev/null', 'w'), 2 => array('file', '/dev/null', 'w')), $pipes, $dir);
+        $this->assertTrue(is_resource($p));
+        $this->spawned[] = $p;
+        $pid = proc_get_status($p)['pid'];
+        $deadline = microtime(true) + 5;
+        while (microtime(true) < $deadline && strpos((string) @file_get_contents('/proc/' . $pid . '/cmdline'), 'JeedomConnectd') === false) {
+            usleep(20000);
+        }
+        return $pid;
+    }
+
+    private function running($_pid) {
+        foreach ($this->spawned as $p) {
+            $st = proc_get_status($p);
+            if ($st['pid'] === $_pid) {
+                return $st['running'];
+            }
+        }
+        return false;
+    }
+
+    private function python() {
+        $py = trim((string) shell_exec('command -v python3'));
+        if ($py === '') {
+            $this->markTestSkipped('python3 not installed');
+        }
+        return $py;
+    }
+
+    public function testStopEndsThePreviousPythonDaemonAndNothingElse() {
+        $py = $this->python();
+        $byPidFile = $this->spawn(array($py, '-m', 'resources.JeedomConnectd.JeedomConnectd', '--socketport', '58090', '--pid', JeedomConnectDaemon::pidFile()));
+        $byCmdline = $this->spawn(array($py, '-m', 'resources.JeedomConnectd.JeedomConnectd', '--websocketport', '8090'));
+        $oldScript = $this->spawn(array($py, 'resources/JeedomConnectd/JeedomConnectd.py'));
+        $decoy = $this->spawn(array($py, 'resources/JeedomConnectd/JeedomConnectd.py.bak', 'resources.JeedomConnectd.JeedomConnectd', '-m'));
+        $decoy2 = $this->spawn(array('/bin/sh', '-c', 'sleep 60', 'resources.JeedomConnectd.JeedomConnectd'));
+        file_put_contents(JeedomConnectDaemon::pidFile(), (string) $byPidFile);
+        $this->assertTrue(JeedomConnectDaemon::isUpstreamProcess($byPidFile));
+        $this->assertFalse(JeedomConnectDaemon::isUpstreamProcess($decoy2));
+        $this->assertTrue(JeedomConnect::deamon_stop());
+        $this->assertFalse($this->running($byPidFile), 'the pid file\'s process');
+        $this->assertFalse($this->running($byCmdline), 'found by its command line');
+        $this->assertFalse($this->running($oldScript), 'the script form of older versions');
+        $this->assertTrue($this->running($decoy), 'a python process that only mentions the names');
+        $this->assertTrue($this->running($decoy2), 'a non-python process');
+        $this->assertFileDoesNotExist(JeedomConnectDaemon::pidFile());
+    }
+
+    public function testUpdateHookReplacesThePreviousPluginsSchedulesAndBumpsEveryPhone() {
+        $py = $this->python();
+        require_once JC_TEST_PLUGIN . '/plugin_info/install.php';
+        $eq = $this->eq('P', $this->user());
+        $layout = JeedomConnectLayout::emptyConfig();
+        $layout['payload']['configVersion'] = 3;
+        JeedomConnectLayout::write($eq->getLogicalId(), $layout);
+        $eq->setConfiguration('configVersion', 3)->save();
+        foreach (array('checkDaemon' => '0 0 * * 1', 'removeBackupFiles' => '0 23 * * *', 'jobExecutor' => '*/5 * * * *') as $function => $schedule) {
+            $cron = new cron();
+            $cron->setClass('JeedomConnect')->setFunction($function)->setSchedule($schedule)->setEnable(1)->setTimeout(5);
+            if ($function === 'jobExecutor') {
+                $cron->setOption(array('id' => 'auto-1', 'eqLogicId' => $eq->getId()));
+            }
+            $cron->save();
+        }
+        foreach (array('sendCmdInfoToShortcut', 'sendActiveControl', 'jobExecutor') as $function) {
+            $l = new listener();
+            $l->setClass('JeedomConnect')->setFunction($function)->setOption(array('id' => $eq->getId()))->addEvent('#1#')->save();
+        }
+        $old = $this->spawn(array($py, '-m', 'resources.JeedomConnectd.JeedomConnectd', '--pid', JeedomConnectDaemon::pidFile()));
+        file_put_contents(JeedomConnectDaemon::pidFile(), (string) $old);
+
+        JeedomConnect_update();
+
+        $this->assertFalse($this->running($old), 'the previous daemon is stopped');
+        $this->assertFalse(is_object(cron::byClassAndFunction('JeedomConnect', 'checkDaemon')));
+        $this->assertFalse(is_object(cron::byClassAndFunction('JeedomConnect', 'removeBackupFiles')));
+        $this->assertTrue(is_object(cron::byClassAndFunction('JeedomConnect', 'jobExecutor')), 'an automation stays');
+        $this->assertSame(array(), listener::searchClassFunctionOption('JeedomConnect', 'sendCmdInfoToShortcut'));
+        $this->assertSame(array(), listener::searchClassFunctionOption('JeedomConnect', 'sendActiveControl'));
+        $this->assertCount(1, listener::searchClassFunctionOption('JeedomConnect', 'jobExecutor'));
+        $eq = eqLogic::byId($eq->getId());
+        $this->assertSame(4, (int) $eq->getConfiguration('configVersion'));
+        $this->assertSame(4, JeedomConnectLayout::stored($eq)['payload']['configVersion']);
+        // what Jeedom may still call answers (no unknown method)
+        foreach (array('checkDaemon', 'removeBackupFiles', 'sendCmdInfoToShortcut', 'sendActiveControl', 'jobExecutor') as $function) {
+            $this->assertTrue(method_exists('JeedomConnect', $function), $function);
+            call_user_func(array('JeedomConnect', $function), array('id' => $eq->getId(), 'eqLogicId' => $eq->getId()));
+        }
+    }
+}
