@@ -5,7 +5,8 @@
 #  2. the box's architecture (dpkg: amd64, arm64, armhf on ARMv7 or later) picks the binary
 #     jeedomconnectd-<version>-<arch>, whose SHA-256 is the one listed in resources/SHA256SUMS;
 #  3. that binary comes from resources/bin/jeedomconnectd-<arch> when the package carries it, otherwise it is
-#     downloaded from the project's release v<version> ($JEEDOMCONNECT_RELEASE_URL overrides the base URL);
+#     downloaded from the project's release v<version> (base URL from resources/RELEASE_URL, which the release
+#     workflow writes; $JEEDOMCONNECT_RELEASE_URL overrides it);
 #  4. it is checked (SHA-256, then `--version` = the plugin's version) as a temporary file beside the target and only
 #     then renamed over it: the target is the old binary or the new one, never a partial file;
 #  5. when that fails and the box has cargo and the sources, the daemon is built from source instead.
@@ -19,7 +20,10 @@ BIN_DIR="$PLUGIN_DIR/resources/bin"
 TARGET="$BIN_DIR/jeedomconnectd"
 ERROR_FILE="$TARGET.install-error"
 SUMS="$PLUGIN_DIR/resources/SHA256SUMS"
-RELEASE_URL="${JEEDOMCONNECT_RELEASE_URL:-https://github.com/JeedomConnect/JeedomConnect/releases/download}"
+# Where the release's files are: the package records its own release (resources/RELEASE_URL, written by the release
+# workflow with the repository it ran in); JEEDOMCONNECT_RELEASE_URL overrides it.
+RELEASE_URL="${JEEDOMCONNECT_RELEASE_URL:-$(head -n1 "$PLUGIN_DIR/resources/RELEASE_URL" 2>/dev/null | tr -d '[:space:]')}"
+RELEASE_URL="${RELEASE_URL:-https://github.com/JeedomConnect/JeedomConnect/releases/download}"
 RELEASE_URL="${RELEASE_URL%/}"
 PROGRESS_FILE="${1:-/tmp/jeedom_install_in_progress_JeedomConnect}"
 TMP=""

@@ -59,7 +59,7 @@ BIN="$P/resources/bin/jeedomconnectd"
 install() {
     rc=0
     env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY JEEDOMCONNECT_ARCH="$1" \
-        JEEDOMCONNECT_MACHINE="${2:-x}" JEEDOMCONNECT_RELEASE_URL="${3:-http://127.0.0.1:$PORT}" \
+        JEEDOMCONNECT_MACHINE="${2:-x}" JEEDOMCONNECT_RELEASE_URL="${3-http://127.0.0.1:$PORT}" \
         JEEDOMCONNECT_CARGO=none bash "$P/resources/install_daemon.sh" "$T/progress" > "$T/out" 2>&1 || rc=$?
 }
 no_leftovers() {
@@ -110,7 +110,9 @@ refused "wrong version" "'jeedomconnectd --version' donne '0.0.1', attendu '$VER
 [ ! -e "$BIN" ] || die "wrong version: the binary was installed"
 ok "binary of another version (right checksum): refused by the --version check"
 
-install amd64 x "http://127.0.0.1:$PORT/"
+# the package's own record of its release (resources/RELEASE_URL, as the release workflow writes it), no override
+echo "http://127.0.0.1:$PORT/" > "$P/resources/RELEASE_URL"
+install amd64 x ""
 [ "$rc" -eq 0 ] || die "good binary: install failed"
 grep -q "jeedomconnectd $VERSION installé (amd64)" "$T/out" || die "good binary: no success line"
 [ "$(sha256sum "$BIN" | cut -d' ' -f1)" = "$good_sum" ] || die "good binary: installed file differs"
