@@ -59,6 +59,10 @@ class JeedomConnectApi {
         'REMOVE_JEEDOM_MESSAGE' => 'JeedomConnectMessages::remove',
         'VERIF_2FA' => 'JeedomConnectLogin::verify',
         'REGISTER_DEVICE' => 'JeedomConnectLogin::register',
+        'GET_LOG' => 'JeedomConnectAdmin::log',
+        'DAEMON_PLUGIN_RESTART' => 'JeedomConnectAdmin::restartDaemon',
+        'DAEMON_PLUGIN_STOP' => 'JeedomConnectAdmin::stopDaemon',
+        'DO_PLUGIN_UPDATE' => 'JeedomConnectAdmin::update',
     );
 
     /** methods that work without an equipment */
@@ -201,6 +205,11 @@ class JeedomConnectApi {
 
     public function param($_key, $_default = null) {
         return array_key_exists($_key, $this->params) ? $this->params[$_key] : $_default;
+    }
+
+    /** Whether the request came through the plugin's daemon (WebSocket, SSE, /rpc). */
+    public function viaDaemon() {
+        return $this->daemonCall;
     }
 
     /** The address the request came from ('' when unknown). */
