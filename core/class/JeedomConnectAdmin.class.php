@@ -1,8 +1,8 @@
 <?php
 /*
  * JeedomConnect - the app's administration pages (docs/api-methods.md, "Administration"): reading a Jeedom log
- * (GET_LOG), restarting or stopping a plugin's daemon (DAEMON_PLUGIN_RESTART, DAEMON_PLUGIN_STOP) and updating a
- * plugin (DO_PLUGIN_UPDATE). Jeedom's desktop allows these to admins only: so does the app, judged by the user
+ * (GET_LOG), restarting or stopping a plugin's daemon (DAEMON_PLUGIN_RESTART, DAEMON_PLUGIN_STOP), updating a
+ * plugin (DO_PLUGIN_UPDATE) and the "ask the community" link with this install's details (GET_INSTALL_DETAILS). Jeedom's desktop allows these to admins only: so does the app, judged by the user
  * configured on the phone's equipment (as SC_SET_ACTIVE). Log reads stay inside Jeedom's log folder.
  */
 class JeedomConnectAdmin {
@@ -108,5 +108,74 @@ class JeedomConnectAdmin {
         log::add('JeedomConnect', 'info', 'Mise à jour de ' . $id . ' demandée par l\'app (équipement ' . $_api->eq()->getId() . ')');
         $update->doUpdate();
         return array('type' => 'SET_PLUGIN_UPDATE', 'payload' => true);
+    }
+
+    const COMMUNITY = 'https://community.jeedom.com/new-topic?';
+
+    /** GET_INSTALL_DETAILS -> SET_INSTALL_DETAILS, payload the URL of a new community topic with this install's details. */
+    public static function installDetails(JeedomConnectApi $_api) {
+        if (($no = self::notAdmin($_api)) !== null) {
+            return $no;
+        }
+        $plugin = plugin::byId('JeedomConnect');
+        return array('type' => 'SET_INSTALL_DETAILS', 'payload' => self::COMMUNITY . http_build_query(array(
+            'category' => 'plugins/' . $plugin->getCategory(),
+            'tags' => 'plugin-' . $plugin->getId(),
+            'body' => self::installText($plugin),
+        )));
+    }
+
+    /** The body of the community topic: the user's question goes above, the install's details below (plain text). */
+    private static function installText($_plugin) {
+        $update = $_plugin->getUpdate();
+        $channel = (is_object($update) && $update->getConfiguration('version') && $update->getConfiguration('version') != 'stable') ? 'beta' : 'stable';
+        $url = (string) config::byKey('httpUrl', 'JeedomConnect', network::getNetworkAccess('external'));
+        $dns = strpos($url, 'jeedom.com') !== false || strpos($url, 'eu.jeedom.link') !== false;
+        $daemon = JeedomConnect::deamon_info();
+        $dep = $_plugin->dependancy_info();
+        $lines = array(
+            'Jeedom Core : ' . config::byKey('version', 'core', '#NA#') . ' (' . config::byKey('core::branch') . ')',
+            'DNS Jeedom : ' . ($dns ? 'oui ' : 'non'),
+            '',
+            'Statut Démon : ' . (($daemon['state'] ?? '') == 'ok' ? 'Démarré ' : 'Stoppé') . ' (' . ($daemon['last_launch'] ?? 'NA') . ')',
+            'Version JC : ' . config::byKey('version', 'JeedomConnect', '#NA#') . ' ' . $channel,
+            'Version OS : ' . system::getDistrib() . ' ' . system::getOsVersion(),
+            'Version PHP : ' . phpversion(),
+            'Dépendances : ' . ($dep['state'] ?? 'N/A'),
+            '',
+            'Equipements : ',
+        );
+        foreach (JeedomConnectDevice::all() as $eq) {
+            $lines[] = '  ' . $eq->getName() . ' : ' . self::phoneText($eq, $channel) . ' - ' . self::userText($eq->getConfiguration('userId'));
+        }
+        return "< Ajoutez un titre puis rédigez votre question/problème ici, sans effacer les infos de config indiquées ci-dessous >\n\n\n\n--- \n"
+            . "**Mes infos de config** : \n```\n" . implode("\n", $lines) . "\n```";
+    }
+
+    /** "v<app> (<build>) <channel> sur <os> [os : <version>] (ws/polling)", or "non enregistré" before any CONNECT. */
+    private static function phoneText($_eq, $_channel) {
+        $os = (string) $_eq->getConfiguration('platformOs');
+        $app = (string) $_eq->getConfiguration('appVersion');
+        if ($os === '' && $app === '') {
+            return 'non enregistré';
+        }
+        $appType = (string) $_eq->getConfiguration('appTypeVersion');
+        $build = (string) $_eq->getConfiguration('buildVersion');
+        $version = $app === '' ? '' : 'v' . $app . ($build !== '' ? ' (' . $build . ')' : '') . ' ' . $appType
+            . (($appType !== '' && $appType !== $_channel) ? ' (!) ' : '');
+        $modes = array_filter(array($_eq->getConfiguration('useWs') == '1' ? 'ws' : '', $_eq->getConfiguration('polling') == '1' ? 'polling' : ''));
+        $osVersion = (string) $_eq->getConfiguration('osVersion');
+        return $version . ' ' . ($os !== '' ? 'sur ' . $os : '') . ($osVersion !== '' ? ' [os : ' . $osVersion . ']' : '')
+            . ($modes ? ' (' . implode('/', $modes) . ')' : '');
+    }
+
+    /** PA / PU / PR (admin, user, restricted), L when local only; NA without a user. */
+    private static function userText($_userId) {
+        $user = user::byId($_userId);
+        if (!is_object($user)) {
+            return 'NA';
+        }
+        $p = $user->getProfils();
+        return ($p == 'admin' ? 'PA' : ($p == 'restrict' ? 'PR' : 'PU')) . ($user->getOptions('localOnly') ? 'L' : '');
     }
 }

@@ -63,6 +63,7 @@ class JeedomConnectApi {
         'DAEMON_PLUGIN_RESTART' => 'JeedomConnectAdmin::restartDaemon',
         'DAEMON_PLUGIN_STOP' => 'JeedomConnectAdmin::stopDaemon',
         'DO_PLUGIN_UPDATE' => 'JeedomConnectAdmin::update',
+        'GET_INSTALL_DETAILS' => 'JeedomConnectAdmin::installDetails',
     );
 
     /** methods that work without an equipment */

@@ -116,4 +116,47 @@ class AdminTest extends JcDiffTestCase {
         $this->assertOurRefusal('DO_PLUGIN_UPDATE', array('apiKey' => $key));
         $this->assertOurRefusal('DO_PLUGIN_UPDATE', array('apiKey' => $key, 'pluginId' => array('x')));
     }
+
+    /** [category, tags, body lines] of a community topic URL. */
+    private static function topic($url) {
+        $prefix = 'https://community.jeedom.com/new-topic?';
+        self::assertStringStartsWith($prefix, $url);
+        parse_str(substr($url, strlen($prefix)), $q);
+        return array($q['category'], $q['tags'], explode("\n", $q['body']));
+    }
+
+    public function testInstallDetails() {
+        $key = $this->phone('admin');
+        $this->eq('Tablette', $this->user('adm-local', 'user', array('localOnly' => 1)),
+            array('platformOs' => 'android', 'appVersion' => '2.3.1', 'buildVersion' => '231', 'osVersion' => '14', 'useWs' => '1', 'polling' => '1'));
+        $this->eq('Sans user', null, array('platformOs' => 'ios'));
+        $up = self::topic($this->upstream('GET_INSTALL_DETAILS', array('apiKey' => $key))['result']['payload']);
+        $r = $this->ours('GET_INSTALL_DETAILS', array('apiKey' => $key))['result'];
+        $this->assertSame('SET_INSTALL_DETAILS', $r['type']);
+        $our = self::topic($r['payload']);
+        // the same topic, the same details of Jeedom, the system and each phone; what belongs to each plugin's own
+        // daemon differs (state, last launch, dependencies), and we have no notification binary ("Bin" line)
+        $own = function ($lines) {
+            $kept = array();
+            foreach ($lines as $l) {
+                if (strpos($l, 'Bin : ') === 0) {
+                    continue;
+                }
+                $kept[] = preg_replace('/^(Statut Démon|Dépendances) : .*$/', '$1 : #masked#', $l);
+            }
+            return $kept;
+        };
+        $this->assertSame(array($up[0], $up[1], $own($up[2])), array($our[0], $our[1], $own($our[2])));
+        // (useWs wins over polling on save: one mode per phone)
+        $this->assertContains('  Tablette : v2.3.1 (231)  sur android [os : 14] (ws) - PUL', $our[2]);
+        $this->assertContains('  Sans user :  sur ios - NA', $our[2]);
+        $this->assertContains('  phone-admin : non enregistré - PA', $our[2]);
+        // a non-admin's phone: refused (the details name every phone and its user's rights)
+        foreach (array('user', 'restrict') as $profil) {
+            $p = array('apiKey' => $this->phone($profil));
+            $this->assertSame('SET_INSTALL_DETAILS', $this->upstream('GET_INSTALL_DETAILS', $p)['result']['type'], $profil);
+            $this->assertSame(array('type' => 'EXCEPTION', 'payload' => array('message' => 'Vous devez être admin pour cette action')),
+                $this->ours('GET_INSTALL_DETAILS', $p)['result'], $profil);
+        }
+    }
 }
