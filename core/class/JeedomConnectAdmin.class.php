@@ -178,4 +178,71 @@ class JeedomConnectAdmin {
         $p = $user->getProfils();
         return ($p == 'admin' ? 'PA' : ($p == 'restrict' ? 'PR' : 'PU')) . ($user->getOptions('localOnly') ? 'L' : '');
     }
+
+    /**
+     * GET_PLUGINS_UPDATE -> SET_PLUGINS_UPDATE {nbUpdate, pluginsToUpdate[], otherPlugins[]}, after Jeedom's check of
+     * every update (slow: it asks the market and each source).
+     */
+    public static function pluginsUpdate(JeedomConnectApi $_api) {
+        if (($no = self::notAdmin($_api)) !== null) {
+            return $no;
+        }
+        update::checkAllUpdate();
+        $count = update::nbNeedUpdate();
+        $toUpdate = array();
+        $listed = array();
+        if ($count != 0) {
+            foreach (update::all() as $update) {
+                if (strtolower((string) $update->getStatus()) !== 'update') {
+                    continue;
+                }
+                try {
+                    if ($update->getType() === 'core') {
+                        $toUpdate[] = array(
+                            'pluginId' => $update->getLogicalId(),
+                            'message' => 'La mise à jour du core n\'est pas possible depuis l\'application',
+                            'doNotUpdate' => true,
+                            'name' => 'Jeedom Core',
+                            'changelogLink' => 'https://doc.jeedom.com/' . config::byKey('language', 'core', 'fr_FR') . '/core/' . substr(jeedom::version(), 0, 3) . '/changelog',
+                            'currentVersion' => $update->getLocalVersion(),
+                            'updateVersion' => $update->getRemoteVersion(),
+                        );
+                    } else {
+                        $item = self::pluginItem(plugin::byId($update->getLogicalId()));
+                        $listed[] = $item['pluginId'];
+                        $toUpdate[] = $item;
+                    }
+                } catch (Exception $e) {
+                    log::add('JeedomConnect', 'warning', 'GET_PLUGINS_UPDATE : ' . $update->getLogicalId() . ' illisible (' . $e->getMessage() . ')');
+                    $toUpdate[] = array('message' => 'Une erreur est survenue. Merci de regarder les logs.');
+                }
+            }
+        }
+        $others = array();
+        foreach (plugin::listPlugin() as $plugin) {
+            if (!in_array($plugin->getId(), $listed, true)) {
+                $others[] = self::pluginItem($plugin);
+            }
+        }
+        return array('type' => 'SET_PLUGINS_UPDATE', 'payload' => array('nbUpdate' => $count, 'pluginsToUpdate' => $toUpdate, 'otherPlugins' => $others));
+    }
+
+    /** A plugin as the updates page shows it (a plugin Jeedom has no update entry for: no versions). */
+    private static function pluginItem($_plugin) {
+        $update = update::byLogicalId($_plugin->getId());
+        $has = is_object($update);
+        return array(
+            'pluginId' => $has ? $update->getLogicalId() : $_plugin->getId(),
+            'name' => $_plugin->getName(),
+            'img' => $_plugin->getPathImgIcon(),
+            'changelogLink' => $_plugin->getChangelog(),
+            'docLink' => $_plugin->getDocumentation(),
+            'doNotUpdate' => $has && $update->getConfiguration('doNotUpdate') == 1,
+            'pluginType' => $has ? $update->getConfiguration('version') : null,
+            'currentVersion' => $has ? $update->getLocalVersion() : null,
+            'updateVersion' => $has ? $update->getRemoteVersion() : null,
+            'isActive' => $_plugin->isActive() == '1',
+            'logFiles' => $_plugin->getLogList(),
+        );
+    }
 }

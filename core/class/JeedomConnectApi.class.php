@@ -64,6 +64,7 @@ class JeedomConnectApi {
         'DAEMON_PLUGIN_STOP' => 'JeedomConnectAdmin::stopDaemon',
         'DO_PLUGIN_UPDATE' => 'JeedomConnectAdmin::update',
         'GET_INSTALL_DETAILS' => 'JeedomConnectAdmin::installDetails',
+        'GET_PLUGINS_UPDATE' => 'JeedomConnectAdmin::pluginsUpdate',
         'GET_JEEDOM_GLOBAL_HEALTH' => 'JeedomConnectHealth::all',
     );
 
