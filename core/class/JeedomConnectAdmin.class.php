@@ -58,37 +58,33 @@ class JeedomConnectAdmin {
         return plugin::byId($id);
     }
 
-    /** Our own daemon carries this very request when it came through it: stopping it would cut the answer. */
-    private static function ownDaemonThroughItself(JeedomConnectApi $_api, $_plugin) {
-        return $_plugin->getId() === 'JeedomConnect' && $_api->viaDaemon();
-    }
-
     /** DAEMON_PLUGIN_RESTART {pluginId, userId?} -> SET_DAEMON_PLUGIN_RESTART true. */
     public static function restartDaemon(JeedomConnectApi $_api) {
-        if (($no = self::notAdmin($_api)) !== null) {
-            return $no;
-        }
-        $plugin = self::plugin($_api);
-        if (self::ownDaemonThroughItself($_api, $plugin)) {
-            throw new Exception('the app is connected through this daemon: restart it from Jeedom or over HTTP');
-        }
-        log::add('JeedomConnect', 'info', 'Redémarrage du démon ' . $plugin->getId() . ' demandé par l\'app (équipement ' . $_api->eq()->getId() . ')');
-        $plugin->deamon_start(true);
-        return array('type' => 'SET_DAEMON_PLUGIN_RESTART', 'payload' => true);
+        return self::daemon($_api, 'SET_DAEMON_PLUGIN_RESTART', 'restart', 'Redémarrage');
     }
 
     /** DAEMON_PLUGIN_STOP {pluginId, userId?} -> SET_DAEMON_PLUGIN_STOP true. */
     public static function stopDaemon(JeedomConnectApi $_api) {
+        return self::daemon($_api, 'SET_DAEMON_PLUGIN_STOP', 'stop', 'Arrêt');
+    }
+
+    /** Restarts ('restart') or stops ('stop') the daemon of the plugin named by pluginId, through Jeedom. */
+    private static function daemon(JeedomConnectApi $_api, $_type, $_verb, $_logWord) {
         if (($no = self::notAdmin($_api)) !== null) {
             return $no;
         }
         $plugin = self::plugin($_api);
-        if (self::ownDaemonThroughItself($_api, $plugin)) {
-            throw new Exception('the app is connected through this daemon: stop it from Jeedom or over HTTP');
+        // our own daemon carries this very request when it came through it: stopping it would cut the answer
+        if ($plugin->getId() === 'JeedomConnect' && $_api->viaDaemon()) {
+            throw new Exception('the app is connected through this daemon: ' . $_verb . ' it from Jeedom or over HTTP');
         }
-        log::add('JeedomConnect', 'info', 'Arrêt du démon ' . $plugin->getId() . ' demandé par l\'app (équipement ' . $_api->eq()->getId() . ')');
-        $plugin->deamon_stop();
-        return array('type' => 'SET_DAEMON_PLUGIN_STOP', 'payload' => true);
+        log::add('JeedomConnect', 'info', $_logWord . ' du démon ' . $plugin->getId() . ' demandé par l\'app (équipement ' . $_api->eq()->getId() . ')');
+        if ($_verb === 'restart') {
+            $plugin->deamon_start(true);
+        } else {
+            $plugin->deamon_stop();
+        }
+        return array('type' => $_type, 'payload' => true);
     }
 
     /** DO_PLUGIN_UPDATE {pluginId} -> SET_PLUGIN_UPDATE bool (false: Jeedom knows no update of that id). */
