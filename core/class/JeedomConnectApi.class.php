@@ -57,10 +57,19 @@ class JeedomConnectApi {
         'SET_PICOKEY' => 'JeedomConnectAppPrefs::setPicoKey',
         'GET_TIMELINE_EVENTS' => 'JeedomConnectTimeline::events',
         'REMOVE_JEEDOM_MESSAGE' => 'JeedomConnectMessages::remove',
+        'VERIF_2FA' => 'JeedomConnectLogin::verify',
+        'REGISTER_DEVICE' => 'JeedomConnectLogin::register',
+        'GET_LOG' => 'JeedomConnectAdmin::log',
+        'DAEMON_PLUGIN_RESTART' => 'JeedomConnectAdmin::restartDaemon',
+        'DAEMON_PLUGIN_STOP' => 'JeedomConnectAdmin::stopDaemon',
+        'DO_PLUGIN_UPDATE' => 'JeedomConnectAdmin::update',
+        'GET_INSTALL_DETAILS' => 'JeedomConnectAdmin::installDetails',
+        'GET_PLUGINS_UPDATE' => 'JeedomConnectAdmin::pluginsUpdate',
+        'GET_JEEDOM_GLOBAL_HEALTH' => 'JeedomConnectHealth::all',
     );
 
     /** methods that work without an equipment */
-    private static $noEq = array('GET_PLUGIN_CONFIG', 'GET_AVAILABLE_EQUIPEMENT', 'PING', 'CHECK_AUTHENT', 'CHECK_USER');
+    private static $noEq = array('GET_PLUGIN_CONFIG', 'GET_AVAILABLE_EQUIPEMENT', 'PING', 'CHECK_AUTHENT', 'CHECK_USER', 'VERIF_2FA');
 
     /** CONNECT answers after which the daemon closes the socket */
     public static $connectErrors = array('BAD_DEVICE', 'EQUIPMENT_DISABLE', 'APP_VERSION_ERROR', 'PLUGIN_VERSION_ERROR',
@@ -73,6 +82,8 @@ class JeedomConnectApi {
     /** @var JeedomConnect|null */
     private $eq = null;
     private $clientIp = '';
+    /** the trusted-device key the phone presented (Jeedom's registerDevice cookie), '' when none */
+    private $deviceKey = '';
     private $daemonCall = false;
 
     public static function exception($_message, $_method = null, $_details = null) {
@@ -136,6 +147,7 @@ class JeedomConnectApi {
                 $api->clientIp = isset($_server['HTTP_X_REAL_IP']) ? trim((string) $_server['HTTP_X_REAL_IP']) : '';
             } else {
                 $api->clientIp = self::clientIpFrom($_server);
+                $api->deviceKey = self::cookieFrom($_server, JeedomConnectLogin::COOKIE);
             }
             return $api->run($id);
         } catch (Throwable $e) {
@@ -198,7 +210,28 @@ class JeedomConnectApi {
         return array_key_exists($_key, $this->params) ? $this->params[$_key] : $_default;
     }
 
+    /** Whether the request came through the plugin's daemon (WebSocket, SSE, /rpc). */
+    public function viaDaemon() {
+        return $this->daemonCall;
+    }
+
+    /** The address the request came from ('' when unknown). */
+    public function clientIp() {
+        return $this->clientIp;
+    }
+
     /* ---------------- client location ---------------- */
+
+    private static function cookieFrom(array $_server, $_name) {
+        $header = isset($_server['HTTP_COOKIE']) && is_string($_server['HTTP_COOKIE']) ? $_server['HTTP_COOKIE'] : '';
+        foreach (explode(';', $header) as $pair) {
+            $kv = explode('=', trim($pair), 2);
+            if (count($kv) === 2 && $kv[0] === $_name) {
+                return urldecode($kv[1]);
+            }
+        }
+        return '';
+    }
 
     private static function clientIpFrom(array $_server) {
         foreach (array('HTTP_X_FORWARDED_FOR', 'HTTP_X_REAL_IP', 'HTTP_CLIENT_IP', 'REMOTE_ADDR') as $h) {
@@ -269,7 +302,8 @@ class JeedomConnectApi {
         if ($user->getOptions('localOnly', 0) == 1 && !$internal) {
             return self::exception('Connexion distante interdite');
         }
-        $twoFa = !$internal && $user->getOptions('twoFactorAuthentification', 0) == 1 && $user->getOptions('twoFactorAuthentificationSecret', '') !== '';
+        $twoFa = !$internal && $user->getOptions('twoFactorAuthentification', 0) == 1 && $user->getOptions('twoFactorAuthentificationSecret', '') !== ''
+            && !JeedomConnectLogin::trustedDevice($user, $this->deviceKey);
         return array('type' => 'SET_CHECK_USER', 'payload' => array('twoFactorAuthentificationRequired' => $twoFa));
     }
 
