@@ -383,6 +383,34 @@ async fn an_acknowledged_push_to_a_connected_phone_reaches_it_once_across_kill_9
     assert_eq!(actions_saying(&pending, "durable") + actions_saying(&pending, "live"), 0, "still queued: {since}");
 }
 
+fn toaster(text: &str) -> Value {
+    json!({"type": "ACTIONS", "payload": {"action": "toaster", "message": text}})
+}
+
+/// Opens an SSE stream, pushes a marker and reads up to it: everything the stream was written before it.
+async fn sse_until_marker(d: &Daemon, dev: &DeviceSpec, marker: &str) -> Vec<Value> {
+    let mut sse = Sse::open(d.cfg.ws_port, &dev.key, None).await;
+    d.push(&dev.key, toaster(marker)).await;
+    let mut seen = Vec::new();
+    while actions_saying(&seen, marker) == 0 {
+        seen.push(sse.next_msg(WAIT).await.msg);
+    }
+    seen
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_sse_stream_gets_queued_pushes_once_on_the_same_path() {
+    let env = Env::start(&[]).await;
+    let dev = DeviceSpec::sse(&device_key());
+    env.api.add_device(dev.clone());
+    env.daemon.devices(vec![dev.record()], true).await;
+    env.daemon.push(&dev.key, toaster("queued")).await;
+    let seen = sse_until_marker(&env.daemon, &dev, "first").await;
+    assert_eq!(actions_saying(&seen, "queued"), 1, "{seen:?}");
+    let seen = sse_until_marker(&env.daemon, &dev, "second").await;
+    assert_eq!(actions_saying(&seen, "queued") + actions_saying(&seen, "first"), 0, "written twice: {seen:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_corrupt_journal_is_moved_aside_and_apps_resync() {
     let api = FakeApi::start().await;
