@@ -354,13 +354,10 @@ async fn handle(hub: &Arc<Hub>, guard: &Guard, line: &[u8], peer: SocketAddr) ->
         }
         Message::Push { eq_key, message } => {
             tracing::debug!("control: {} message for {}", escape(crate::frames::message_type(&message)), mask(&eq_key));
-            match hub.push(&eq_key, message) {
-                // Queued for later: acknowledged once committed.
-                Some(queued) => match queued.wait().await {
-                    Ok(()) => done(json!({})),
-                    Err(e) => Some(error(e.to_string())),
-                },
-                None => done(json!({})),
+            // Acknowledged once journaled: it stays queued until it is written to the device.
+            match hub.push(&eq_key, message).await {
+                Ok(()) => done(json!({})),
+                Err(e) => Some(error(e.to_string())),
             }
         }
         Message::CloseDevice { eq_key, reason } => {

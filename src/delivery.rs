@@ -97,7 +97,8 @@ impl Delivery {
         }
     }
 
-    /// Writes the events the device may see after `after`, chunk by chunk, up to now. A cursor older than the
+    /// Writes the events the device may see after `after`, chunk by chunk, up to now, then the pushes queued
+    /// for it. A cursor older than the
     /// journal keeps falls back to `head` (the point the client's snapshot was built at); from `head` itself the
     /// snapshot stands in for what was dropped.
     pub async fn catch_up<F: Frames>(
@@ -132,7 +133,32 @@ impl Delivery {
             }
             after = since.cursor;
         }
+        self.pending_pushes(out).await?;
         Ok(done)
+    }
+
+    /// Writes a journaled push unless this client already had it, then takes it off the journal's queue.
+    async fn write_push<F: Frames>(&mut self, out: &mut F, id: i64, frames: &[Arc<str>]) -> Result<(), WriteError> {
+        if !self.session.push_is_new(id) {
+            return Ok(());
+        }
+        for f in frames {
+            out.message(f).await?;
+        }
+        self.session.mark_pushed(id);
+        self.hub.journal.drop_pushes(vec![id]);
+        Ok(())
+    }
+
+    /// Writes the pushes queued for the device (while it was away, or not yet written when the daemon stopped),
+    /// oldest first. The connection is registered before: a push committed after this read reaches its outbox.
+    async fn pending_pushes<F: Frames>(&mut self, out: &mut F) -> Result<(), WriteError> {
+        let key = self.session.api_key.clone();
+        for (id, message) in self.hub.journal.pending_pushes(&key).await {
+            let frames = Hub::push_frames(self.session.transport, &key, &message);
+            self.write_push(out, id, &frames).await?;
+        }
+        Ok(())
     }
 
     /// Writes what the hub queued in the outbox, in order; returns the close the hub asked for, if any.
@@ -164,6 +190,10 @@ impl Delivery {
                 Slot::Message(m) => {
                     self.write_items(out, &std::mem::take(&mut items)).await?;
                     out.message(&m).await?;
+                }
+                Slot::Push(id, frames) => {
+                    self.write_items(out, &std::mem::take(&mut items)).await?;
+                    self.write_push(out, id, &frames).await?;
                 }
                 Slot::Gone => {}
             }
@@ -248,6 +278,23 @@ mod tests {
         // Nothing newer: nothing written.
         delivery.write_items(&mut out, &missed).await.unwrap();
         assert_eq!(out.writes.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_journaled_push_is_written_once_then_leaves_the_queue() {
+        let hub = hub().await;
+        let session = Session::new("s".into(), "dev".into(), Transport::Sse, "peer".into(), 16);
+        hub.register(session.clone());
+        let mut delivery = Delivery::new(hub.clone(), session.clone());
+        let mut out = Recorder::default();
+        // Committed and in the outbox before the catch-up reads the queue: both see it, one writes it.
+        hub.push("dev", json!({"type": "ACTIONS", "eqApiKey": "dev"})).await.unwrap();
+        let head = hub.journal.head();
+        delivery.catch_up(&mut out, head, head).await.unwrap();
+        delivery.drain(&mut out).await.unwrap();
+        assert_eq!(out.writes, vec![r#"message {"type":"ACTIONS"}"#]);
+        hub.journal.flush().await;
+        assert!(hub.journal.pending_pushes("dev").await.is_empty(), "a written push stays queued");
     }
 
     #[tokio::test]

@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::device::{Device, Kind, Mode};
 use crate::frames;
 use crate::gate::Gate;
-use crate::journal::{Batch, Committed, Journal};
+use crate::journal::{Batch, Committed, Journal, JournalError};
 use crate::limits::{close_codes, RESUME_SAVE_EVERY};
 use crate::logging::{escape, mask};
 use crate::metrics::{add, inc, Metrics};
@@ -384,45 +384,41 @@ impl Hub {
         }
     }
 
-    /// `PUSH`: delivers an app message to the device's live connections now, or queues it durably for its next
-    /// connection or poll. A queued message comes with the [`Committed`] to wait on before acknowledging it.
-    pub fn push(&self, api_key: &str, message: Value) -> Option<Committed> {
+    /// `PUSH`: journals an app message, then hands it to the device's live connections; it stays queued until a
+    /// connection has written it (or a poll has answered with it), so that an acknowledged push survives a crash
+    /// and reaches the device once. Resolves once the message is committed: then it may be acknowledged.
+    pub async fn push(&self, api_key: &str, message: Value) -> Result<(), JournalError> {
+        let id = self.journal.queue_push(api_key, message.clone()).wait().await?;
         let live = self.sessions_of(api_key);
         if live.is_empty() {
             inc(&self.metrics.pushes_queued);
-            tracing::debug!("device {} offline: queuing {}", mask(api_key), escape(frames::message_type(&message)));
-            return Some(self.journal.queue_push(api_key, message));
+            tracing::debug!("device {} offline: queued {}", mask(api_key), escape(frames::message_type(&message)));
+            return Ok(());
         }
-        self.deliver(&live, &message);
-        None
+        for s in &live {
+            s.outbox.push_journaled(id, Self::push_frames(s.transport, api_key, &message));
+            if frames::is_closing(&message) {
+                s.outbox.close(Close { code: close_codes::NORMAL, reason: String::new(), flush_first: true });
+            }
+        }
+        Ok(())
     }
 
-    /// Writes a message to sessions, in each transport's shape: over WebSocket with a uuid `id` and `eqApiKey`
-    /// (lists split when it is a `SET_EVENTS`), over SSE as the old script sent it.
-    pub fn deliver(&self, sessions: &[Arc<Session>], message: &Value) {
-        let Some(first) = sessions.first() else { return };
-        let ws: Vec<String> = if frames::message_type(message) == "SET_EVENTS" {
-            frames::ws_answer(message, &Value::Null, Some(&first.api_key))
-        } else {
-            vec![frames::pushed_message(message, &first.api_key).to_string()]
-        };
-        let mut sse = message.clone();
-        if let Some(o) = sse.as_object_mut() {
-            o.remove("jeedomApiKey");
-            o.remove("eqApiKey");
-        }
-        let sse: Arc<str> = sse.to_string().into();
-        for s in sessions {
-            match s.transport {
-                Transport::WebSocket => ws.iter().for_each(|f| {
-                    s.outbox.push_message(f.as_str().into());
-                }),
-                Transport::Sse => {
-                    s.outbox.push_message(sse.clone());
-                }
+    /// An app message in a transport's shape: over WebSocket with a uuid `id` and `eqApiKey` (lists split when it
+    /// is a `SET_EVENTS`), over SSE as the old script sent it.
+    pub fn push_frames(transport: Transport, api_key: &str, message: &Value) -> Arc<[Arc<str>]> {
+        match transport {
+            Transport::WebSocket if frames::message_type(message) == "SET_EVENTS" => {
+                frames::ws_answer(message, &Value::Null, Some(api_key)).into_iter().map(Arc::from).collect()
             }
-            if frames::is_closing(message) {
-                s.outbox.close(Close { code: close_codes::NORMAL, reason: String::new(), flush_first: true });
+            Transport::WebSocket => [Arc::from(frames::pushed_message(message, api_key).to_string())].into(),
+            Transport::Sse => {
+                let mut sse = message.clone();
+                if let Some(o) = sse.as_object_mut() {
+                    o.remove("jeedomApiKey");
+                    o.remove("eqApiKey");
+                }
+                [Arc::from(sse.to_string())].into()
             }
         }
     }

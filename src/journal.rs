@@ -101,16 +101,17 @@ pub enum JournalError {
     MoveAside { path: String, source: std::io::Error },
 }
 
-/// Resolves once the request it was handed for is committed (or has failed).
-pub struct Committed(oneshot::Receiver<Result<(), JournalError>>);
+/// Resolves once the request it was handed for is committed (or has failed), with what the commit gives back
+/// (the id of a queued push).
+pub struct Committed<T = ()>(oneshot::Receiver<Result<T, JournalError>>);
 
-impl Committed {
-    pub async fn wait(self) -> Result<(), JournalError> {
+impl<T> Committed<T> {
+    pub async fn wait(self) -> Result<T, JournalError> {
         self.0.await.map_err(|_| JournalError::Stopped)?
     }
 }
 
-fn committed() -> (oneshot::Sender<Result<(), JournalError>>, Committed) {
+fn committed<T>() -> (oneshot::Sender<Result<T, JournalError>>, Committed<T>) {
     let (tx, rx) = oneshot::channel();
     (tx, Committed(rx))
 }
@@ -122,8 +123,11 @@ enum Op {
     Append(Vec<(Kind, String, Value)>, oneshot::Sender<Result<Batch, JournalError>>),
     Devices(Vec<Device>, bool, oneshot::Sender<Result<(), JournalError>>),
     DeviceCursors(Vec<(String, i64)>),
-    QueuePush(String, Value, oneshot::Sender<Result<(), JournalError>>),
-    TakePushes(String, oneshot::Sender<Vec<Value>>),
+    QueuePush(String, Value, oneshot::Sender<Result<i64, JournalError>>),
+    /// The pushes queued for a device, oldest first, with their ids; removed from the queue when `true`.
+    Pushes(String, bool, oneshot::Sender<Vec<(i64, Value)>>),
+    /// Removes pushes that were written to their device.
+    DropPushes(Vec<i64>),
     Barrier(oneshot::Sender<()>),
 }
 
@@ -239,20 +243,38 @@ impl Journal {
         }
     }
 
-    /// Queues a message for a device's next connection or poll; the answer resolves once it is committed.
-    pub fn queue_push(&self, api_key: &str, message: Value) -> Committed {
+    /// Queues a message for a device until it is written to it; the answer resolves once it is committed, with
+    /// the push's id (ids grow with every push).
+    pub fn queue_push(&self, api_key: &str, message: Value) -> Committed<i64> {
         let (tx, done) = committed();
         let _ = self.tx.send(Op::QueuePush(api_key.to_string(), message, tx));
         done
     }
 
-    /// Removes and returns the pushes queued for a device, oldest first.
+    /// The pushes queued for a device, oldest first, with their ids; they stay queued until
+    /// [`Journal::drop_pushes`].
+    pub async fn pending_pushes(&self, api_key: &str) -> Vec<(i64, Value)> {
+        self.pushes(api_key, false).await
+    }
+
+    /// Removes and returns the pushes queued for a device, oldest first (a poll's answer carries them).
     pub async fn take_pushes(&self, api_key: &str) -> Vec<Value> {
+        self.pushes(api_key, true).await.into_iter().map(|(_, m)| m).collect()
+    }
+
+    async fn pushes(&self, api_key: &str, remove: bool) -> Vec<(i64, Value)> {
         let (tx, rx) = oneshot::channel();
-        if self.tx.send(Op::TakePushes(api_key.to_string(), tx)).is_err() {
+        if self.tx.send(Op::Pushes(api_key.to_string(), remove, tx)).is_err() {
             return Vec::new();
         }
         rx.await.unwrap_or_default()
+    }
+
+    /// Removes pushes once they were written to their device (committed with the next transaction).
+    pub fn drop_pushes(&self, ids: Vec<i64>) {
+        if !ids.is_empty() {
+            let _ = self.tx.send(Op::DropPushes(ids));
+        }
     }
 
     /// Resolves when everything sent before it is committed.
@@ -456,29 +478,37 @@ impl Writer {
                         }
                     }
                     Op::QueuePush(key, message, reply) => {
+                        let id = std::rc::Rc::new(std::cell::Cell::new(0));
+                        let got = id.clone();
                         replies.push(Box::new(move |r| {
-                            let _ = reply.send(r.map_err(JournalError::Write));
+                            let _ = reply.send(r.map(|_| got.get()).map_err(JournalError::Write));
                         }));
-                        tx.execute(
-                            "INSERT INTO pushes (api_key, message, created) VALUES (?1, ?2, ?3)",
-                            params![key, message.to_string(), now_micros() / 1_000_000],
-                        )?;
+                        tx.prepare_cached("INSERT INTO pushes (api_key, message, created) VALUES (?1, ?2, ?3)")?
+                            .execute(params![key, message.to_string(), now_micros() / 1_000_000])?;
+                        id.set(tx.last_insert_rowid());
                     }
-                    Op::TakePushes(key, reply) => {
-                        let mut st = tx.prepare_cached("SELECT message FROM pushes WHERE api_key=?1 ORDER BY id")?;
+                    Op::Pushes(key, remove, reply) => {
+                        let mut st =
+                            tx.prepare_cached("SELECT id, message FROM pushes WHERE api_key=?1 ORDER BY id")?;
                         let mut rows = 0;
-                        let msgs: Vec<Value> = st
-                            .query_map([&key], |r| r.get::<_, String>(0))?
+                        let msgs: Vec<(i64, Value)> = st
+                            .query_map([&key], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
                             .inspect(|_| rows += 1)
-                            .filter_map(|m| m.ok().and_then(|m| serde_json::from_str(&m).ok()))
+                            .filter_map(|m| m.ok().and_then(|(id, m)| Some((id, serde_json::from_str(&m).ok()?))))
                             .collect();
                         // Most connections have nothing queued: no delete to run then.
-                        if rows > 0 {
+                        if remove && rows > 0 {
                             tx.prepare_cached("DELETE FROM pushes WHERE api_key=?1")?.execute([&key])?;
                         }
                         replies.push(Box::new(move |r| {
                             let _ = reply.send(if r.is_ok() { msgs } else { Vec::new() });
                         }));
+                    }
+                    Op::DropPushes(ids) => {
+                        let mut st = tx.prepare_cached("DELETE FROM pushes WHERE id=?1")?;
+                        for id in ids {
+                            st.execute([id])?;
+                        }
                     }
                     Op::Barrier(reply) => replies.push(Box::new(move |_| {
                         let _ = reply.send(());

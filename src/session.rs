@@ -73,6 +73,9 @@ pub enum Slot {
     Shared(Arc<SharedItems>),
     /// An app message, already serialized.
     Message(Arc<str>),
+    /// A journaled push (its id, its frames in the transport's shape): removed from the journal's queue once
+    /// written.
+    Push(i64, Arc<[Arc<str>]>),
     /// Replaced by a newer value of the same cmd.
     Gone,
 }
@@ -246,6 +249,19 @@ impl Outbox {
         Pushed::Queued
     }
 
+    /// Queues a journaled push (see [`Slot::Push`]).
+    pub fn push_journaled(&self, id: i64, frames: Arc<[Arc<str>]>) -> Pushed {
+        let mut inner = self.lock();
+        if inner.close.is_some() {
+            return Pushed::Closed;
+        }
+        inner.slots.push_back(Slot::Push(id, frames));
+        inner.live += 1;
+        drop(inner);
+        self.notify.notify_one();
+        Pushed::Queued
+    }
+
     /// Asks the connection to close; the first request wins.
     pub fn close(&self, close: Close) {
         let mut inner = self.lock();
@@ -330,6 +346,8 @@ pub struct Session {
     pub outbox: Outbox,
     /// Cursor of the newest event written to this client.
     pub sent_cursor: AtomicI64,
+    /// Id of the newest journaled push written to this client.
+    pub pushed: AtomicI64,
 }
 
 impl Session {
@@ -342,6 +360,7 @@ impl Session {
             since: chrono::Utc::now().timestamp(),
             outbox: Outbox::new(limit),
             sent_cursor: AtomicI64::new(0),
+            pushed: AtomicI64::new(0),
         })
     }
 
@@ -351,6 +370,15 @@ impl Session {
 
     pub fn mark_sent(&self, cursor: i64) {
         self.sent_cursor.fetch_max(cursor, Ordering::Relaxed);
+    }
+
+    /// Whether the journaled push `id` is newer than every push written to this client.
+    pub fn push_is_new(&self, id: i64) -> bool {
+        id > self.pushed.load(Ordering::Relaxed)
+    }
+
+    pub fn mark_pushed(&self, id: i64) {
+        self.pushed.fetch_max(id, Ordering::Relaxed);
     }
 }
 

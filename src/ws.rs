@@ -448,9 +448,6 @@ where
             inc(&self.hub.metrics.resumes);
             tracing::info!("ws {}: resumed device {} with {} missed event(s)", self.id, mask(&key), done.replayed);
         }
-        for message in self.hub.journal.take_pushes(&key).await {
-            self.out.message(&frames::pushed_message(&message, &key).to_string()).await?;
-        }
         Ok(())
     }
 
