@@ -84,24 +84,6 @@ fn event_and_frame(seq: u64, ch: u64) -> (Value, String) {
     (ev, frame)
 }
 
-fn pid_cpu_secs(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let f: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
-
-fn pid_rss(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .unwrap_or(0)
-        * 1024
-}
-
 async fn wait_port(port: u16, child: &mut std::process::Child, what: &str) -> Result<(), BenchError> {
     let deadline = Instant::now() + Duration::from_secs(60);
     while TcpStream::connect((Ipv4Addr::LOCALHOST, port)).await.is_err() {
@@ -338,22 +320,8 @@ async fn wall_sse(kind: Server, a: &CompareArgs) -> Result<Wall, BenchError> {
     let readers: Vec<_> = streams.into_iter().map(|t| spawn_sse_reader(t, sh.clone(), stop.clone())).collect();
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rss1 = pid_rss(s.pid());
-    let per_ch: Vec<u64> =
-        (1..=stride).map(|c| (0..n).filter(|i| (c + *i as u64) % stride == 0).count() as u64).collect();
-    let expected: u64 = (0..total).map(|k| per_ch[(k % stride) as usize]).sum();
-    let cpu0 = pid_cpu_secs(s.pid());
-    let t0 = tokio::time::Instant::now();
-    let period = Duration::from_nanos(1_000_000_000 / a.rate);
-    for k in 0..total {
-        tokio::time::sleep_until(t0 + period * k as u32).await;
-        sh.sent[k as usize].store(sh.now_ns(), Ordering::Release);
-        s.publish(k, k % stride + 1).await?;
-    }
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while sh.received.load(Ordering::Relaxed) < expected && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let cpu = pid_cpu_secs(s.pid()) - cpu0;
+    let expected = expected_frames(n, stride, total);
+    let cpu = publish_and_wait(&mut s, a, stride, &sh, expected).await?;
     stop.cancel();
     let mut all = Vec::new();
     for r in readers {
@@ -370,6 +338,39 @@ async fn wall_sse(kind: Server, a: &CompareArgs) -> Result<Wall, BenchError> {
         rss_kib_per_conn: rss1.saturating_sub(rss0) as f64 / n as f64 / 1024.0,
         rss_after_kib: 0.0,
     })
+}
+
+/// Frames the clients should get for `total` events, event k going to channel k % stride + 1 and client i
+/// listening to the channel c with (c + i) % stride == 0.
+fn expected_frames(n: usize, stride: u64, total: u64) -> u64 {
+    let per_ch: Vec<u64> =
+        (1..=stride).map(|c| (0..n).filter(|i| (c + *i as u64) % stride == 0).count() as u64).collect();
+    (0..total).map(|k| per_ch[(k % stride) as usize]).sum()
+}
+
+/// Publishes `a.rate × a.secs` events at `a.rate`/s, stamping each one's send time, then waits (15 s at most) until
+/// the readers have counted `expected` frames; returns the server's CPU seconds over that time.
+async fn publish_and_wait(
+    s: &mut Running,
+    a: &CompareArgs,
+    stride: u64,
+    sh: &Shared,
+    expected: u64,
+) -> Result<f64, BenchError> {
+    let total = a.rate * a.secs;
+    let cpu0 = pid_cpu_secs(s.pid());
+    let t0 = tokio::time::Instant::now();
+    let period = Duration::from_nanos(1_000_000_000 / a.rate);
+    for k in 0..total {
+        tokio::time::sleep_until(t0 + period * k as u32).await;
+        sh.sent[k as usize].store(sh.now_ns(), Ordering::Release);
+        s.publish(k, k % stride + 1).await?;
+    }
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while sh.received.load(Ordering::Relaxed) < expected && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Ok(pid_cpu_secs(s.pid()) - cpu0)
 }
 
 async fn connect(s: &Running, n: usize, stride: u64) -> Result<Vec<Ws>, BenchError> {
@@ -412,22 +413,8 @@ async fn wall(kind: Server, a: &CompareArgs) -> Result<Wall, BenchError> {
     let readers: Vec<_> = clients.into_iter().map(|ws| spawn_ws_reader(ws, sh.clone(), stop.clone())).collect();
     tokio::time::sleep(Duration::from_secs(1)).await;
     let rss1 = pid_rss(s.pid());
-    let per_ch: Vec<u64> =
-        (1..=stride).map(|c| (0..n).filter(|i| (c + *i as u64) % stride == 0).count() as u64).collect();
-    let expected: u64 = (0..total).map(|k| per_ch[(k % stride) as usize]).sum();
-    let cpu0 = pid_cpu_secs(s.pid());
-    let t0 = tokio::time::Instant::now();
-    let period = Duration::from_nanos(1_000_000_000 / a.rate);
-    for k in 0..total {
-        tokio::time::sleep_until(t0 + period * k as u32).await;
-        sh.sent[k as usize].store(sh.now_ns(), Ordering::Release);
-        s.publish(k, k % stride + 1).await?;
-    }
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while sh.received.load(Ordering::Relaxed) < expected && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let cpu = pid_cpu_secs(s.pid()) - cpu0;
+    let expected = expected_frames(n, stride, total);
+    let cpu = publish_and_wait(&mut s, a, stride, &sh, expected).await?;
     stop.cancel();
     let mut all = Vec::new();
     for r in readers {

@@ -337,23 +337,12 @@ impl DaemonProc {
 
     /// VmRSS in bytes.
     fn rss(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            .unwrap_or(0)
-            * 1024
+        pid_rss(self.pid())
     }
 
     /// User + system CPU seconds used so far.
     fn cpu_secs(&self) -> f64 {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap_or_default();
-        let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
-        let f: Vec<&str> = after.split_whitespace().collect();
-        let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-        // Fields 14 and 15 of /proc/pid/stat (utime, stime) are at 11 and 12 after the command name.
-        (ticks(11) + ticks(12)) / 100.0
+        pid_cpu_secs(self.pid())
     }
 
     fn stop(mut self) {
@@ -641,6 +630,26 @@ struct Outcome {
 
 async fn status(ctl: &mut Control) -> Value {
     ctl.ask(json!({"type": "STATUS"})).await.unwrap_or_default()
+}
+
+/// User + system CPU seconds a process has used so far (/proc/<pid>/stat).
+fn pid_cpu_secs(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// VmRSS of a process in bytes (/proc/<pid>/status; 0 when it cannot be read).
+fn pid_rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .unwrap_or(0)
+        * 1024
 }
 
 fn mib(b: u64) -> f64 {

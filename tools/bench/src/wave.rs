@@ -9,18 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use super::{connect_all, mib, rig, status, ws_client, Args, BenchError, Outcome, Transport};
-
-/// VmRSS of a process, in bytes (0 when it cannot be read).
-fn rss_of(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .unwrap_or(0)
-        * 1024
-}
+use super::{connect_all, mib, pid_rss, rig, status, ws_client, Args, BenchError, Outcome, Transport};
 
 pub async fn wave(a: &Args) -> Result<Outcome, BenchError> {
     let n = a.clients;
@@ -28,7 +17,7 @@ pub async fn wave(a: &Args) -> Result<Outcome, BenchError> {
     let port = rig.daemon.public;
     let pid = rig.daemon.pid();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let before = rss_of(pid);
+    let before = pid_rss(pid);
     // The peak while connecting, sampled every 50 ms.
     let peak = Arc::new(AtomicU64::new(before));
     let sampling = Arc::new(AtomicBool::new(true));
@@ -36,7 +25,7 @@ pub async fn wave(a: &Args) -> Result<Outcome, BenchError> {
         let (peak, sampling) = (peak.clone(), sampling.clone());
         tokio::spawn(async move {
             while sampling.load(Ordering::Relaxed) {
-                peak.fetch_max(rss_of(pid), Ordering::Relaxed);
+                peak.fetch_max(pid_rss(pid), Ordering::Relaxed);
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
         })
@@ -44,7 +33,7 @@ pub async fn wave(a: &Args) -> Result<Outcome, BenchError> {
     let (clients, connect_time) = connect_all(n, |i| ws_client(i, port)).await?;
     let rate = n as f64 / connect_time.as_secs_f64().max(1e-9);
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let held = rss_of(pid);
+    let held = pid_rss(pid);
     let st = status(&mut rig.ctl).await;
     let held_count = st["connections"]["ws"].as_u64().unwrap_or(0);
     sampling.store(false, Ordering::Relaxed);
@@ -63,7 +52,7 @@ pub async fn wave(a: &Args) -> Result<Outcome, BenchError> {
     }
     let drained = t_close.elapsed();
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let after = rss_of(pid);
+    let after = pid_rss(pid);
     rig.daemon.stop();
     let kept = after.saturating_sub(before);
     let text = format!(
