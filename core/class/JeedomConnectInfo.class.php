@@ -94,18 +94,19 @@ class JeedomConnectInfo {
         );
     }
 
-    public static function scenarioIdsOf($eq) {
+    /** $_config: the eq's assembled layout when the caller has it already (assembling writes the cache again). */
+    public static function scenarioIdsOf($eq, $_config = null) {
         if (JeedomConnectDevice::isTrue($eq->getConfiguration('scAll', 0))) {
             return array_map(function ($sc) {
                 return (string) $sc->getId();
             }, scenario::all());
         }
-        return JeedomConnectLayout::scenarioIds(JeedomConnectLayout::generated($eq));
+        return JeedomConnectLayout::scenarioIds($_config !== null ? $_config : JeedomConnectLayout::generated($eq));
     }
 
-    public static function scInfos($eq) {
+    public static function scInfos($eq, $_config = null) {
         $r = array();
-        foreach (self::scenarioIdsOf($eq) as $id) {
+        foreach (self::scenarioIdsOf($eq, $_config) as $id) {
             $sc = scenario::byId($id);
             if (is_object($sc)) {
                 $r[] = self::scInfoFull($sc);
@@ -134,10 +135,10 @@ class JeedomConnectInfo {
         return array('security', 'motion', 'door', 'windows', 'shutter', 'light', 'outlet', 'temperature', 'humidity', 'luminosity', 'power');
     }
 
-    public static function objInfos($eq) {
+    public static function objInfos($eq, $_config = null) {
         $r = array();
         $keys = self::summaryKeys();
-        foreach (JeedomConnectLayout::roomIds(JeedomConnectLayout::generated($eq)) as $id) {
+        foreach (JeedomConnectLayout::roomIds($_config !== null ? $_config : JeedomConnectLayout::generated($eq)) as $id) {
             $o = jeeObject::byId($id);
             if (!is_object($o)) {
                 continue;
@@ -169,10 +170,11 @@ class JeedomConnectInfo {
 
     /** {cmdInfo, scInfo, objInfo}: SET_INFO / WELCOME / CONFIG_AND_INFOS infos. */
     public static function all($eq) {
+        $config = JeedomConnectLayout::generated($eq);
         return array(
-            'cmdInfo' => self::cmdInfos(JeedomConnectLayout::infoCmdIds(JeedomConnectLayout::generated($eq))),
-            'scInfo' => self::scInfos($eq),
-            'objInfo' => self::objInfos($eq),
+            'cmdInfo' => self::cmdInfos(JeedomConnectLayout::infoCmdIds($config)),
+            'scInfo' => self::scInfos($eq, $config),
+            'objInfo' => self::objInfos($eq, $config),
         );
     }
 
@@ -209,7 +211,7 @@ class JeedomConnectInfo {
             return $payload;
         }
         $cmdIds = array_flip(JeedomConnectLayout::infoCmdIds($config));
-        $scIds = array_flip(self::scenarioIdsOf($eq));
+        $scIds = array_flip(self::scenarioIdsOf($eq, $config));
         $cmds = array();
         $scs = array();
         $objs = array();
