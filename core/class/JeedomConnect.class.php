@@ -35,6 +35,10 @@ require_once __DIR__ . '/JeedomConnectHealth.class.php';
 require_once __DIR__ . '/JeedomConnectApi.class.php';
 require_once __DIR__ . '/JeedomConnectSse.class.php';
 require_once __DIR__ . '/JeedomConnectWebServer.class.php';
+require_once __DIR__ . '/JeedomConnectFiles.class.php';
+require_once __DIR__ . '/JeedomConnectAppBackups.class.php';
+require_once __DIR__ . '/JeedomConnectUpload.class.php';
+require_once __DIR__ . '/JeedomConnectSnapshot.class.php';
 
 class JeedomConnect extends eqLogic {
     /** apiKey of the equipment being removed, from preRemove to postRemove (not a column: Jeedom saves every
@@ -78,6 +82,11 @@ class JeedomConnect extends eqLogic {
         JeedomConnectDaemon::watchdog();
     }
 
+    /** Jeedom's daily cron: the app preference backups trimmed to the `bkpCount` newest per phone. */
+    public static function cronDaily() {
+        JeedomConnectAppBackups::trim();
+    }
+
     /* ---------------- scheduled methods of the previous plugin ----------------
      * Jeedom calls crons and listeners by class and method name: those the previous plugin (same id) registered
      * still exist after an update until the update hook removes them (plugin_info/install.php), and an automation's
@@ -87,6 +96,7 @@ class JeedomConnect extends eqLogic {
     }
 
     public static function removeBackupFiles() {
+        JeedomConnectAppBackups::trim();
     }
 
     public static function sendCmdInfoToShortcut($_option = array()) {

@@ -66,6 +66,11 @@ class JeedomConnectApi {
         'GET_INSTALL_DETAILS' => 'JeedomConnectAdmin::installDetails',
         'GET_PLUGINS_UPDATE' => 'JeedomConnectAdmin::pluginsUpdate',
         'GET_JEEDOM_GLOBAL_HEALTH' => 'JeedomConnectHealth::all',
+        'GET_FILES' => 'JeedomConnectFiles::get',
+        'REMOVE_FILE' => 'JeedomConnectFiles::removeOne',
+        'REMOVE_FILES' => 'JeedomConnectFiles::removeMany',
+        'SET_APP_CONFIG' => 'JeedomConnectAppBackups::save',
+        'GET_APP_CONFIG' => 'JeedomConnectAppBackups::load',
     );
 
     /** methods that work without an equipment */
