@@ -5,94 +5,9 @@
  * follows out of the application's folders (`..`, encoded forms, symbolic links, Jeedom's own files, another
  * phone's backups) that ours refuses, removing nothing.
  */
-class FilesTest extends JcDiffTestCase {
-    const IMAGES = '/plugins/JeedomConnect/data/img/user_files/';
-    const MTIME = 1700000000;
+require_once __DIR__ . '/FilesTestCase.php';
 
-    /** who => real path of that plugin's web root */
-    protected static function webRoots() {
-        return array('upstream' => realpath(JC_UPSTREAM_ENV['UP_WEB']), 'ours' => realpath(JC_TEST_WEB));
-    }
-
-    /** who => a scratch folder outside both web roots, for files a phone must never reach */
-    protected function outside() {
-        $dirs = array();
-        foreach (array('upstream', 'ours') as $who) {
-            $d = JC_TEST_BASE . '/outside-' . $who;
-            self::rmTree($d);
-            mkdir($d, 0775, true);
-            file_put_contents($d . '/victim.txt', 'keep me');
-            $dirs[$who] = realpath($d);
-        }
-        return $dirs;
-    }
-
-    protected function setUp(): void {
-        parent::setUp();
-        config::save('userImgPath', ltrim(self::IMAGES, '/'), 'JeedomConnect');
-        config::remove('bkpCount', 'JeedomConnect');
-        foreach (self::webRoots() as $root) {
-            self::rmTree($root . '/plugins/JeedomConnect/data/backups');
-            self::rmTree($root . self::IMAGES);
-            mkdir($root . self::IMAGES, 0775, true);
-        }
-    }
-
-    public static function rmTree($_dir) {
-        if (is_link($_dir) || is_file($_dir)) {
-            unlink($_dir);
-            return;
-        }
-        if (!is_dir($_dir)) {
-            return;
-        }
-        foreach (array_diff(scandir($_dir), array('.', '..')) as $f) {
-            self::rmTree($_dir . '/' . $f);
-        }
-        rmdir($_dir);
-    }
-
-    /** The same files (same names, contents, times) in both web roots, under $_rel (relative to the root). */
-    protected function layFiles($_rel, array $_files) {
-        foreach (self::webRoots() as $root) {
-            foreach ($_files as $name => $content) {
-                $p = $root . $_rel . $name;
-                @mkdir(dirname($p), 0775, true);
-                file_put_contents($p, $content);
-                touch($p, self::MTIME);
-            }
-        }
-    }
-
-    /** An answer with each web root's prefix replaced by #root#, files in path order. */
-    protected static function normalised($_answer) {
-        $json = json_encode($_answer, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
-        foreach (self::webRoots() as $root) {
-            $json = str_replace($root, '#root#', $json);
-        }
-        $a = json_decode($json, true);
-        if (isset($a['result']['payload']['files']) && is_array($a['result']['payload']['files'])) {
-            usort($a['result']['payload']['files'], function ($x, $y) {
-                return strcmp($x['path'], $y['path']);
-            });
-        }
-        return self::sorted($a);
-    }
-
-    /**
-     * The request built for each web root by $_params(root, who) sent to upstream then ours; the normalised answers
-     * must be equal. Returns [upstream answer, our answer] (normalised).
-     */
-    protected function assertSameIn($_method, callable $_params) {
-        $a = array();
-        foreach (self::webRoots() as $who => $root) {
-            $a[$who] = self::normalised($this->$who($_method, $_params($root, $who)));
-        }
-        $this->assertSame($a['upstream'], $a['ours'], $_method . ": ours differs from upstream 1.20.6\nupstream: "
-            . json_encode($a['upstream']) . "\nours:     " . json_encode($a['ours']));
-        return array($a['upstream'], $a['ours']);
-    }
-
+class FilesTest extends FilesTestCase {
     public function testGetFilesListsTheUserImages() {
         $eq = $this->eq('Phone', $this->user('files', 'user'));
         $this->layFiles(self::IMAGES, array('a.png' => 'A', 'b.jpg' => 'BB', 'sub/c.png' => 'C', '.hidden' => 'H', 'avatar.webp' => 'W'));
