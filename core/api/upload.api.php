@@ -8,7 +8,7 @@ require_once dirname(__FILE__) . '/../../../../core/php/core.inc.php';
 require_once dirname(__FILE__) . '/../class/JeedomConnect.class.php';
 
 ini_set('display_errors', '0');
-list($jcStatus, $jcAnswer) = JeedomConnectUpload::handle($_POST, $_FILES, $_SERVER);
+list($jcStatus, $jcAnswer) = JeedomConnectUpload::handle($_POST, $_FILES);
 http_response_code($jcStatus);
 // the content type upstream 1.20.6 sends with its answer (the app reads the body as JSON)
 header('Content-Type: ' . ($jcStatus === 200 ? 'multipart/form-data' : 'application/json'));

@@ -3,13 +3,12 @@
  * JeedomConnect - the app's image upload (core/api/upload.api.php; docs/api-methods.md, "Image upload"): a
  * multipart POST with the phone's apiKey and image files, stored in the user images folder
  * (JeedomConnectFiles::imagesDir) under their own names; the answer lists that folder as upstream 1.20.6 does.
- * Only images (PNG, JPEG, GIF, WebP, checked by extension AND content), at most MAX_BYTES each, MAX_FILES per
- * request, plain names (no folder, not hidden): every file is checked before the first one is stored, so a refused
+ * Only images (PNG, JPEG, GIF, WebP, checked by extension AND content), at most MAX_BYTES each (or PHP's
+ * upload_max_filesize when lower), plain names (no folder, not hidden): every file is checked before the first one is stored, so a refused
  * request stores nothing. The apiKey is never logged.
  */
 class JeedomConnectUpload {
     const MAX_BYTES = 10485760;
-    const MAX_FILES = 20;
     const MAX_NAME = 200;
     /** extension => the image type its content must have (getimagesize) */
     private static $types = array('png' => IMAGETYPE_PNG, 'jpg' => IMAGETYPE_JPEG, 'jpeg' => IMAGETYPE_JPEG,
@@ -18,23 +17,15 @@ class JeedomConnectUpload {
     /**
      * @param array $_post $_POST (apiKey)
      * @param array $_files $_FILES
-     * @param array $_server $_SERVER (CONTENT_LENGTH: a body PHP dropped for its size)
      * @return array [HTTP status, answer (SET_FILES or EXCEPTION)]
      */
-    public static function handle(array $_post, array $_files, array $_server = array()) {
-        $length = isset($_server['CONTENT_LENGTH']) ? (int) $_server['CONTENT_LENGTH'] : 0;
-        if ($_post === array() && $_files === array() && $length > self::iniBytes('post_max_size')) {
-            return self::refuse(413, 'request too large (at most ' . self::limit() . ' bytes per image)');
-        }
+    public static function handle(array $_post, array $_files) {
         $eq = JeedomConnectDevice::byApiKey(isset($_post['apiKey']) && is_string($_post['apiKey']) ? $_post['apiKey'] : '');
         if ($eq === null) {
             return self::refuse(403, "Can't find eqLogic");
         }
         if ($eq->getIsEnable() != 1) {
             return self::refuse(403, 'equipment disabled');
-        }
-        if (count($_files) > self::MAX_FILES) {
-            return self::refuse(413, 'at most ' . self::MAX_FILES . ' files per upload');
         }
         $dir = JeedomConnectFiles::imagesDir();
         $checked = array();

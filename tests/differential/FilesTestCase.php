@@ -70,10 +70,12 @@ abstract class FilesTestCase extends JcDiffTestCase {
             $json = str_replace($root, '#root#', $json);
         }
         $a = json_decode($json, true);
-        if (isset($a['result']['payload']['files']) && is_array($a['result']['payload']['files'])) {
-            usort($a['result']['payload']['files'], function ($x, $y) {
+        $payload = isset($a['result']) ? $a['result']['payload'] ?? null : $a['payload'] ?? null;
+        if (isset($payload['files']) && is_array($payload['files'])) {
+            usort($payload['files'], function ($x, $y) {
                 return strcmp($x['path'], $y['path']);
             });
+            isset($a['result']) ? $a['result']['payload'] = $payload : $a['payload'] = $payload;
         }
         return self::sorted($a);
     }
