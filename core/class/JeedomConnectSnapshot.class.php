@@ -31,7 +31,10 @@ class JeedomConnectSnapshot {
             return self::refuse(400, 'compress and resize: a whole number from 1 to 100 is expected');
         }
         $id = isset($_get['id']) && is_string($_get['id']) ? $_get['id'] : '';
-        $widget = preg_match('/^[0-9]{1,12}$/', $id) ? json_decode((string) config::byKey('widget::' . $id, 'JeedomConnect', ''), true) : null;
+        $widget = preg_match('/^[0-9]{1,12}$/', $id) ? config::byKey('widget::' . $id, 'JeedomConnect', '') : null;
+        if (is_string($widget)) {
+            $widget = json_decode($widget, true); // Jeedom decodes JSON values itself, older rows may be text
+        }
         $url = is_array($widget) ? self::url($widget) : null;
         if (!is_string($url) || $url === '') {
             return self::refuse(404, "Can't find snapshot url");
