@@ -54,6 +54,10 @@ class FilesTest extends FilesTestCase {
             $this->assertUpstreamSilentOursRefuses('GET_FILES', array('apiKey' => $key, 'folder' => $folder, 'recursive' => true),
                 array('type' => 'SET_FILES', 'payload' => array('path' => $folder, 'files' => array())));
         }
+        // no folder: upstream lists Jeedom's root
+        $up = $this->upstream('GET_FILES', array('apiKey' => $key, 'recursive' => false));
+        $this->assertContains(realpath(JC_UPSTREAM_ENV['UP_WEB']) . '/index.php', array_column($up['result']['payload']['files'], 'path'));
+        $this->assertOurRefusal('GET_FILES', array('apiKey' => $key, 'recursive' => false));
         foreach (array(array('folder' => array('/')), array('folder' => ''), array('folder' => "/x\0y"), array('folder' => self::IMAGES, 'prefixe' => array('a'))) as $bad) {
             $this->assertOurRefusal('GET_FILES', array_merge(array('apiKey' => $key, 'recursive' => true), $bad));
         }

@@ -119,7 +119,9 @@ readfile(__DIR__ . "/frame.png");
         $this->assertOursRefused($a['ours'], 403, "/Can't find eqLogic/");
         $disabled = $this->eq('Off', $this->user('cam', 'user'), array(), 0);
         $this->assertOursRefused(self::get(JC_CORE_ENV['JC_URL'], array('apiKey' => $disabled->getLogicalId(), 'id' => (string) self::WIDGET)), 403, '/disabled/');
-        // no such widget, or one without a URL
+        // no such widget (upstream: an empty image), or one without a URL
+        $a = $this->both(array('apiKey' => $key, 'id' => '999999'));
+        $this->assertSame(array(200, ''), array($a['upstream'][0], $a['upstream'][2]));
         foreach (array('999999', 'abc', '') as $id) {
             $this->assertOursRefused(self::get(JC_CORE_ENV['JC_URL'], array('apiKey' => $key, 'id' => $id)), 404, "/Can't find snapshot url/");
         }
