@@ -174,4 +174,26 @@ class FilesTest extends FilesTestCase {
         $this->assertOurRefusal('REMOVE_FILES', array('apiKey' => $key, 'files' => array(array('x'))));
         $this->assertFileExists($roots['ours'] . self::IMAGES . 'a.png');
     }
+
+    public function testAnImagesSettingLeadingOutFallsBackToTheDefaultFolder() {
+        $key = $this->eq('Phone', $this->user('files', 'user'))->getLogicalId();
+        $this->layFiles(self::IMAGES, array('a.png' => 'A'));
+        // a folder holding the plugin's data (every phone's key), Jeedom's root, a way out of it: never the images
+        foreach (array('plugins/' => '/plugins/', '' => '/', '../' => '/', 'plugins/JeedomConnect/data/' => '/plugins/JeedomConnect/data/') as $setting => $folder) {
+            config::save('userImgPath', $setting, 'JeedomConnect');
+            $this->assertOurRefusal('GET_FILES', array('apiKey' => $key, 'folder' => $folder, 'recursive' => true));
+            $ours = $this->ours('GET_FILES', array('apiKey' => $key, 'folder' => self::IMAGES, 'recursive' => true));
+            $this->assertSame(array(realpath(JC_TEST_WEB . self::IMAGES . 'a.png')), array_column($ours['result']['payload']['files'], 'path'), $setting);
+        }
+        // another folder of Jeedom's is the user's choice
+        @mkdir(JC_TEST_WEB . '/data/jc-images', 0775, true);
+        file_put_contents(JC_TEST_WEB . '/data/jc-images/b.png', 'B');
+        config::save('userImgPath', 'data/jc-images/', 'JeedomConnect');
+        $ours = $this->ours('GET_FILES', array('apiKey' => $key, 'folder' => '/data/jc-images/', 'recursive' => true));
+        $this->assertSame(array(realpath(JC_TEST_WEB . '/data/jc-images/b.png')), array_column($ours['result']['payload']['files'], 'path'));
+        // the default folder is then only the plugin's stock images: listed, not removed from
+        $this->assertOurRefusal('REMOVE_FILE', array('apiKey' => $key, 'file' => realpath(JC_TEST_WEB . self::IMAGES . 'a.png')));
+        $this->assertFileExists(JC_TEST_WEB . self::IMAGES . 'a.png');
+        self::rmTree(JC_TEST_WEB . '/data/jc-images');
+    }
 }
