@@ -122,9 +122,9 @@ class JeedomConnectFiles {
         if (!is_dir($_dir)) {
             return $out;
         }
-        $names = @scandir($_dir);
+        $names = (array) @scandir($_dir);
         sort($names, SORT_STRING);
-        foreach ((array) $names as $name) {
+        foreach ($names as $name) {
             if ($name === '' || $name[0] === '.') {
                 continue;
             }
