@@ -19,6 +19,7 @@ require_once __DIR__ . '/JeedomConnectListener.class.php';
 require_once __DIR__ . '/JeedomConnectHistory.class.php';
 require_once __DIR__ . '/JeedomConnectScenarios.class.php';
 require_once __DIR__ . '/JeedomConnectActions.class.php';
+require_once __DIR__ . '/JeedomConnectAutomations.class.php';
 require_once __DIR__ . '/JeedomConnectCommands.class.php';
 require_once __DIR__ . '/JeedomConnectTelemetry.class.php';
 require_once __DIR__ . '/JeedomConnectGeofences.class.php';
@@ -81,7 +82,7 @@ class JeedomConnect extends eqLogic {
     /* ---------------- scheduled methods of the previous plugin ----------------
      * Jeedom calls crons and listeners by class and method name: those the previous plugin (same id) registered
      * still exist after an update until the update hook removes them (plugin_info/install.php), and an automation's
-     * own cron or listener stays. They answer here instead of making Jeedom log an unknown method. */
+     * own cron or listener stays (and runs, jobExecutor). They answer here instead of making Jeedom log an unknown method. */
 
     public static function checkDaemon() {
     }
@@ -95,10 +96,9 @@ class JeedomConnect extends eqLogic {
     public static function sendActiveControl($_option = array()) {
     }
 
+    /** An app automation (cron or listener, docs/api-methods.md "Automations"). */
     public static function jobExecutor($_option = array()) {
-        $eqId = is_array($_option) && isset($_option['eqLogicId']) ? $_option['eqLogicId'] : '?';
-        log::add('JeedomConnect', 'warning', 'Programmation de l\'application (équipement ' . $eqId . ') non exécutée : '
-            . 'les programmations ne sont pas encore prises en charge par cette version du plugin');
+        JeedomConnectAutomations::run($_option);
     }
 
     /* ---------------- configuration page hooks ---------------- */
