@@ -21,6 +21,7 @@ require_once __DIR__ . '/JeedomConnectScenarios.class.php';
 require_once __DIR__ . '/JeedomConnectActions.class.php';
 require_once __DIR__ . '/JeedomConnectAutomations.class.php';
 require_once __DIR__ . '/JeedomConnectCommands.class.php';
+require_once __DIR__ . '/JeedomConnectCmdActions.class.php';
 require_once __DIR__ . '/JeedomConnectTelemetry.class.php';
 require_once __DIR__ . '/JeedomConnectGeofences.class.php';
 require_once __DIR__ . '/JeedomConnectMessages.class.php';
@@ -228,17 +229,12 @@ class JeedomConnectCmd extends cmd {
         if (!is_object($eq)) {
             return null;
         }
-        switch ($this->getLogicalId()) {
-            case 'toaster':
-                $message = isset($_options['message']) ? (string) $_options['message'] : '';
-                JeedomConnectDevice::queueAction($eq, array('action' => 'toaster', 'message' => $message));
-                break;
-            case 'goToPage':
-                JeedomConnectDevice::queueAction($eq, array('action' => 'goToPage', 'pageId' => isset($_options['message']) ? $_options['message'] : ''));
-                break;
-            case 'unlink':
-                $eq->detach();
-                break;
+        if ($this->getType() !== 'action') {
+            return null;
+        }
+        // notification commands (notif…, notifAll…) are not handled here
+        if (stripos($this->getLogicalId(), 'notif') === false) {
+            JeedomConnectCmdActions::execute($this, $eq, is_array($_options) ? $_options : array());
         }
         return null;
     }
