@@ -205,6 +205,9 @@ class JeedomConnectAutomations {
             if (count($known) === 0) {
                 throw new Exception('automation.triggers[0].options.event: an expression with at least one command #id# is expected');
             }
+            if (self::callsAFunction($event)) {
+                throw new Exception('automation.triggers[0].options.event: a condition on commands is expected, without function calls');
+            }
         }
         if (!isset($_a['actions']) || !is_array($_a['actions']) || count($_a['actions']) === 0) {
             throw new Exception('automation.actions: a list of actions is expected');
@@ -262,9 +265,11 @@ class JeedomConnectAutomations {
         $event = isset($trigger['options']['event']) ? (string) $trigger['options']['event'] : '';
         $ids = self::cmdIds($event);
         if (!(count($ids) === 1 && trim($event) === '#' . $ids[0] . '#')) {
-            // a condition: Jeedom's own evaluator (the commands' values quoted as Jeedom does), never PHP's eval
-            $result = jeedom::evaluateExpression($event);
-            if (!$result || (is_string($result) && in_array(strtolower(trim($result)), array('false', '0', ''), true))) {
+            if (self::callsAFunction($event)) {
+                log::add(self::PLUGIN, 'error', $name . ' : condition refusée (appel de fonction) : ' . $event);
+                return;
+            }
+            if (!self::holds($event)) {
                 log::add(self::PLUGIN, 'debug', $name . ' : condition ' . $event . ' fausse');
                 return;
             }
@@ -274,6 +279,31 @@ class JeedomConnectAutomations {
         if (!empty($trigger['options']['once'])) {
             self::removeOne(self::listenerOf($_options['eqLogicId'], $_options['id']));
         }
+    }
+
+    /** Whether the expression calls a function (name followed by '('): never evaluated, a phone sends it. */
+    private static function callsAFunction($_expression) {
+        return preg_match('/[A-Za-z_][A-Za-z0-9_]*\s*\(/', (string) $_expression) === 1;
+    }
+
+    /**
+     * A condition: each #id# replaced by the command's current value (a number as is, anything else as a quoted
+     * string), then Jeedom's evaluate() (an expression language without functions). Upstream replaces the values
+     * unquoted and runs the result with PHP's eval; Jeedom's scenario evaluator is not used either, as it calls
+     * any PHP function an expression names.
+     */
+    private static function holds($_expression) {
+        $expr = preg_replace_callback('/#([0-9]+)#/', function ($m) {
+            $cmd = cmd::byId($m[1]);
+            $v = is_object($cmd) ? $cmd->execCmd() : '';
+            return is_numeric($v) ? (string) $v : '"' . addcslashes((string) $v, '"\\') . '"';
+        }, (string) $_expression);
+        $result = evaluate($expr);
+        if (is_string($result)) {
+            // evaluate() hands back the text it could not evaluate
+            return $result !== $expr && !in_array(strtolower(trim($result)), array('', '0', 'false'), true);
+        }
+        return (bool) $result;
     }
 
     private static function execute(array $_options, $_name) {

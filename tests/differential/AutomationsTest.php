@@ -144,6 +144,8 @@ class AutomationsTest extends JcDiffTestCase {
     public function testUnknownApiKey() {
         $this->assertSameAnswer('GET_AUTOMATIONS', array('apiKey' => 'not-a-key'));
         $this->assertSameAnswer('ADD_AUTOMATION', array('apiKey' => 'not-a-key', 'automation' => array()));
+        $this->assertSameAnswer('REMOVE_AUTOMATION', array('apiKey' => 'not-a-key'));
+        $this->assertSameAnswer('REMOVE_ALL_AUTOMATIONS', array('apiKey' => 'not-a-key'));
     }
 
     public function testMissingAutomationIsRefused() {
@@ -165,7 +167,11 @@ class AutomationsTest extends JcDiffTestCase {
         $badCron['triggers'][0]['options']['cron'] = 'every morning';
         $noCmd = $this->eventAutomation('x', $info->getId(), 'true', $act->getId());
         $unknownCmd = $this->cronAutomation('x', 999999);
-        foreach (array('unknown trigger' => $noTrigger, 'bad schedule' => $badCron, 'no command in the event' => $noCmd, 'unknown command' => $unknownCmd) as $case => $automation) {
+        // upstream stores it and runs it through PHP's eval when the command changes
+        $php = $this->eventAutomation('x', $info->getId(), '#' . $info->getId() . '# > 1 || system("id")', $act->getId());
+        $cases = array('unknown trigger' => $noTrigger, 'bad schedule' => $badCron, 'no command in the event' => $noCmd, 'unknown command' => $unknownCmd,
+            'a function in the condition' => $php);
+        foreach ($cases as $case => $automation) {
             $msg = $this->assertOurRefusal('ADD_AUTOMATION', array('apiKey' => $k, 'automation' => $automation));
             $this->assertStringContainsString('automation.', $msg, $case);
         }

@@ -133,6 +133,39 @@ class AutomationRunTest extends JcTestCase {
         $this->assertSame('9', (string) cmd::byId($target->getId())->execCmd());
     }
 
+    /** Upstream evaluates the condition with PHP's eval (any PHP a phone sends runs on the box). Here a condition
+     * naming a function is refused when added, and not evaluated when one stored earlier (by the previous plugin)
+     * fires; commands' string values are compared as strings. */
+    public function testConditionIsNeverRunAsPhp() {
+        $eq = $this->eq('Pixel', $this->user('prog', 'user'));
+        $mode = $this->infoCmd('Mode', 'absent', 0, 'string');
+        $target = $this->infoCmd('Alarme', 0);
+        $act = $this->actionCmd($target);
+        $marker = JC_TEST_BASE . '/automation-php-' . uniqid();
+        $evil = '#' . $mode->getId() . '# == "absent" || touch("' . $marker . '")';
+        $r = $this->result('ADD_AUTOMATION', array('apiKey' => $eq->getLogicalId(), 'automation' => $this->automation('p',
+            array('type' => 'event', 'options' => array('event' => $evil, 'once' => false)), array($this->setAction($act, 3)))));
+        $this->assertSame('EXCEPTION', $r['type']);
+        $this->assertSame(array(), listener::searchClassFunctionOption('JeedomConnect', 'jobExecutor'));
+        $this->add($eq, $this->automation('p', array('type' => 'event', 'options' => array('event' => '#' . $mode->getId() . '# == "absent"', 'once' => false)),
+            array($this->setAction($act, 3))));
+        $stored = listener::searchClassFunctionOption('JeedomConnect', 'jobExecutor')[0]->getOption();
+        JeedomConnect::jobExecutor(array_merge($stored, array('event_id' => $mode->getId(), 'value' => 'absent')));
+        $this->assertSame('3', (string) cmd::byId($target->getId())->execCmd(), 'a string value compared as a string');
+        // false: nothing runs
+        cmd::byId($target->getId())->event(0);
+        $stored['triggers'][0]['options']['event'] = '#' . $mode->getId() . '# == "present"';
+        JeedomConnect::jobExecutor(array_merge($stored, array('event_id' => $mode->getId(), 'value' => 'absent')));
+        $this->assertSame('0', (string) cmd::byId($target->getId())->execCmd());
+        // a stored row naming a function: not evaluated, an error line
+        $stored['triggers'][0]['options']['event'] = $evil;
+        $before = strlen((string) @file_get_contents(JC_TEST_WEB . '/log/JeedomConnect'));
+        JeedomConnect::jobExecutor(array_merge($stored, array('event_id' => $mode->getId(), 'value' => 'absent')));
+        $this->assertFileDoesNotExist($marker);
+        $this->assertSame('0', (string) cmd::byId($target->getId())->execCmd());
+        $this->assertStringContainsString('condition refusée', substr((string) @file_get_contents(JC_TEST_WEB . '/log/JeedomConnect'), $before));
+    }
+
     public function testNotificationActionIsAClearErrorUntilNotificationsAreServed() {
         $eq = $this->eq('Pixel', $this->user('prog', 'user'));
         $before = strlen((string) @file_get_contents(JC_TEST_WEB . '/log/JeedomConnect'));
