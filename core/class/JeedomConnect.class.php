@@ -19,7 +19,9 @@ require_once __DIR__ . '/JeedomConnectListener.class.php';
 require_once __DIR__ . '/JeedomConnectHistory.class.php';
 require_once __DIR__ . '/JeedomConnectScenarios.class.php';
 require_once __DIR__ . '/JeedomConnectActions.class.php';
+require_once __DIR__ . '/JeedomConnectAutomations.class.php';
 require_once __DIR__ . '/JeedomConnectCommands.class.php';
+require_once __DIR__ . '/JeedomConnectCmdActions.class.php';
 require_once __DIR__ . '/JeedomConnectTelemetry.class.php';
 require_once __DIR__ . '/JeedomConnectGeofences.class.php';
 require_once __DIR__ . '/JeedomConnectMessages.class.php';
@@ -90,7 +92,7 @@ class JeedomConnect extends eqLogic {
     /* ---------------- scheduled methods of the previous plugin ----------------
      * Jeedom calls crons and listeners by class and method name: those the previous plugin (same id) registered
      * still exist after an update until the update hook removes them (plugin_info/install.php), and an automation's
-     * own cron or listener stays. They answer here instead of making Jeedom log an unknown method. */
+     * own cron or listener stays (and runs, jobExecutor). They answer here instead of making Jeedom log an unknown method. */
 
     public static function checkDaemon() {
     }
@@ -105,10 +107,9 @@ class JeedomConnect extends eqLogic {
     public static function sendActiveControl($_option = array()) {
     }
 
+    /** An app automation (cron or listener, docs/api-methods.md "Automations"). */
     public static function jobExecutor($_option = array()) {
-        $eqId = is_array($_option) && isset($_option['eqLogicId']) ? $_option['eqLogicId'] : '?';
-        log::add('JeedomConnect', 'warning', 'Programmation de l\'application (équipement ' . $eqId . ') non exécutée : '
-            . 'les programmations ne sont pas encore prises en charge par cette version du plugin');
+        JeedomConnectAutomations::run($_option);
     }
 
     /* ---------------- configuration page hooks ---------------- */
@@ -238,17 +239,12 @@ class JeedomConnectCmd extends cmd {
         if (!is_object($eq)) {
             return null;
         }
-        switch ($this->getLogicalId()) {
-            case 'toaster':
-                $message = isset($_options['message']) ? (string) $_options['message'] : '';
-                JeedomConnectDevice::queueAction($eq, array('action' => 'toaster', 'message' => $message));
-                break;
-            case 'goToPage':
-                JeedomConnectDevice::queueAction($eq, array('action' => 'goToPage', 'pageId' => isset($_options['message']) ? $_options['message'] : ''));
-                break;
-            case 'unlink':
-                $eq->detach();
-                break;
+        if ($this->getType() !== 'action') {
+            return null;
+        }
+        // notification commands (notif…, notifAll…) are not handled here
+        if (stripos($this->getLogicalId(), 'notif') === false) {
+            JeedomConnectCmdActions::execute($this, $eq, is_array($_options) ? $_options : array());
         }
         return null;
     }
