@@ -281,9 +281,17 @@ class JeedomConnectAutomations {
         }
     }
 
-    /** Whether the expression calls a function (name followed by '('): never evaluated, a phone sends it. */
+    /** Whether the expression calls a function (a name followed by '(', outside quoted text; and/or/et/ou/xor/not
+     * are operators): never evaluated, a phone sends it. */
     private static function callsAFunction($_expression) {
-        return preg_match('/[A-Za-z_][A-Za-z0-9_]*\s*\(/', (string) $_expression) === 1;
+        $text = preg_replace('/"(?:\\\\.|[^"\\\\])*"|\'(?:\\\\.|[^\'\\\\])*\'/', '""', (string) $_expression);
+        preg_match_all('/([A-Za-z_][A-Za-z0-9_]*)\s*\(/', (string) $text, $m);
+        foreach ($m[1] as $name) {
+            if (!in_array(strtolower($name), array('and', 'or', 'et', 'ou', 'xor', 'not', 'in'), true)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

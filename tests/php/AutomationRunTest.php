@@ -110,12 +110,14 @@ class AutomationRunTest extends JcTestCase {
         $list = $this->add($eq, $this->automation('s', array('type' => 'cron', 'options' => array('cron' => '0 6 * * *', 'once' => false, 'unique' => false, 'fixedTime' => 0)),
             array(array('action' => 'scenario', 'options' => array('scenario_id' => (string) $sc->getId(), 'name' => 'Matin', 'tags' => 'mode=doux')))));
         JeedomConnect::jobExecutor(cron::byId($list[0]['jeedomId'])->getOption());
+        // the scenario runs in its own process: wait (bounded) for its log
+        $logFile = JC_TEST_WEB . '/log/scenarioLog/scenario' . $sc->getId() . '.log';
         $deadline = microtime(true) + 15;
-        while (microtime(true) < $deadline && (string) scenario::byId($sc->getId())->getLastLaunch() === '') {
+        while (microtime(true) < $deadline && strpos((string) @file_get_contents($logFile), 'Lancement du scénario') === false) {
             usleep(100000);
         }
-        $this->assertNotSame('', (string) scenario::byId($sc->getId())->getLastLaunch(), 'the scenario was launched');
-        $this->assertStringContainsString('Lancement du scénario', (string) @file_get_contents(JC_TEST_WEB . '/log/scenarioLog/scenario' . $sc->getId() . '.log'));
+        $this->assertStringContainsString('Lancement du scénario', (string) @file_get_contents($logFile), 'the scenario was launched');
+        $this->assertNotSame('', (string) scenario::byId($sc->getId())->getLastLaunch());
     }
 
     /** The rows the previous plugin stored (the same shape, tests/differential/AutomationsTest.php) run here. */
@@ -157,6 +159,11 @@ class AutomationRunTest extends JcTestCase {
         $stored['triggers'][0]['options']['event'] = '#' . $mode->getId() . '# == "present"';
         JeedomConnect::jobExecutor(array_merge($stored, array('event_id' => $mode->getId(), 'value' => 'absent')));
         $this->assertSame('0', (string) cmd::byId($target->getId())->execCmd());
+        // Jeedom's word operators and parentheses are conditions, not calls
+        $stored['triggers'][0]['options']['event'] = '#' . $mode->getId() . '# == "absent" and (#' . $target->getId() . '# < 1 ou #' . $target->getId() . '# > 5)';
+        JeedomConnect::jobExecutor(array_merge($stored, array('event_id' => $mode->getId(), 'value' => 'absent')));
+        $this->assertSame('3', (string) cmd::byId($target->getId())->execCmd());
+        cmd::byId($target->getId())->event(0);
         // a stored row naming a function: not evaluated, an error line
         $stored['triggers'][0]['options']['event'] = $evil;
         $before = strlen((string) @file_get_contents(JC_TEST_WEB . '/log/JeedomConnect'));
