@@ -20,6 +20,8 @@ require_once __DIR__ . '/JeedomConnectHistory.class.php';
 require_once __DIR__ . '/JeedomConnectScenarios.class.php';
 require_once __DIR__ . '/JeedomConnectActions.class.php';
 require_once __DIR__ . '/JeedomConnectCommands.class.php';
+require_once __DIR__ . '/JeedomConnectNotifSender.class.php';
+require_once __DIR__ . '/JeedomConnectNotifs.class.php';
 require_once __DIR__ . '/JeedomConnectTelemetry.class.php';
 require_once __DIR__ . '/JeedomConnectGeofences.class.php';
 require_once __DIR__ . '/JeedomConnectMessages.class.php';
@@ -155,6 +157,7 @@ class JeedomConnect extends eqLogic {
             return;
         }
         JeedomConnectLayout::create($this);
+        JeedomConnectNotifs::create($this);
     }
 
     public function postSave() {
@@ -186,6 +189,7 @@ class JeedomConnect extends eqLogic {
             return;
         }
         JeedomConnectLayout::remove($this->_removedApiKey);
+        JeedomConnectNotifs::remove($this->_removedApiKey);
         JeedomConnectControl::closeDevice($this->_removedApiKey, 'removed');
         JeedomConnectQr::remove($this->_removedApiKey);
         JeedomConnectDevice::recomputeWatched();
@@ -202,6 +206,7 @@ class JeedomConnect extends eqLogic {
         $this->setLogicalId($new);
         $this->setConfiguration('qrRefresh', 1);
         JeedomConnectLayout::move($old, $new);
+        JeedomConnectNotifs::copy($old, $new);
         $this->save();
         JeedomConnectControl::closeDevice($old, 'apiKey regenerated');
         JeedomConnectQr::remove($old);
@@ -227,6 +232,9 @@ class JeedomConnectCmd extends cmd {
         $eq = $this->getEqLogic();
         if (!is_object($eq)) {
             return null;
+        }
+        if (JeedomConnectNotifs::isNotifCommand($this)) {
+            return JeedomConnectNotifs::execute($this, $_options);
         }
         switch ($this->getLogicalId()) {
             case 'toaster':
