@@ -64,7 +64,7 @@ class JeedomConnect extends eqLogic {
     }
 
     public static function backupExclude() {
-        return array('resources/bin');
+        return array('resources/bin', 'resources/sendNotif');
     }
 
     /* ---------------- listener / cron ---------------- */

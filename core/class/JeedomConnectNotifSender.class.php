@@ -215,7 +215,8 @@ class JeedomConnectNotifSender {
         $bin = self::binaryPath();
         if (!is_file($bin)) {
             throw new Exception(__('programme d\'envoi des notifications absent', __FILE__) . ' (' . $bin . ') : '
-                . __('réinstallez les dépendances du plugin', __FILE__));
+                . __('c\'est celui de Jeedom Connect (JeedomConnect-Team, version', __FILE__) . ' ' . self::BIN_TAG . '), '
+                . __('voir la documentation du plugin, page notifications', __FILE__));
         }
         if (!is_executable($bin) && !@chmod($bin, 0555)) {
             throw new Exception(__('programme d\'envoi des notifications non exécutable', __FILE__) . ' (' . $bin . ')');
