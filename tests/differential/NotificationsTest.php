@@ -139,12 +139,15 @@ class NotificationsTest extends JcDiffTestCase {
         $b = $this->eq('B', $this->user('diffnotif', 'user'));
         $this->upstream('SET_NOTIFS_CONFIG', array('apiKey' => $a->getLogicalId(), 'notifsConfig' => $this->settings()));
         $this->ours('SET_NOTIFS_CONFIG', array('apiKey' => $b->getLogicalId(), 'notifsConfig' => $this->settings()));
-        $shape = function ($_eq) {
+        $shape = function ($_eq) { // the stored rows of the notification commands
             $cmds = array();
-            foreach (cmd::byEqLogicId($_eq->getId()) as $c) {
-                if (stripos($c->getLogicalId(), 'notif') !== false && stripos($c->getLogicalId(), 'notifall') === false) {
-                    $cmds[$c->getLogicalId()] = array($c->getName(), $c->getType(), $c->getSubType(), $c->getIsVisible(), $c->getOrder(),
-                        $c->getGeneric_type(), self::sorted($c->getDisplay()), get_class($c));
+            foreach (DB::Prepare('SELECT * FROM cmd WHERE eqLogic_id = ?', array($_eq->getId()), DB::FETCH_TYPE_ALL) as $row) {
+                if (stripos($row['logicalId'], 'notif') !== false && stripos($row['logicalId'], 'notifall') === false) {
+                    unset($row['id'], $row['eqLogic_id']);
+                    foreach (array('configuration', 'display', 'template', 'alert') as $k) {
+                        $row[$k] = $row[$k] === null ? null : self::sorted(json_decode($row[$k], true));
+                    }
+                    $cmds[$row['logicalId']] = $row;
                 }
             }
             ksort($cmds);
