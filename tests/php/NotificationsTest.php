@@ -250,6 +250,42 @@ class NotificationsTest extends JcTestCase {
         $this->assertSame("Error with 'ASK_REPLY' method [API] - Can't find command [id=" . $foreign->getId() . ']', $r['payload']['message']);
     }
 
+    /** Jeedom's own scenario "ask" (in its own process, as a scenario runs) on a notification command: the question
+     * reaches the sender, the phone's ASK_REPLY answers it, and the scenario's variable gets the answer. */
+    public function testJeedomsScenarioAskEndToEnd() {
+        JeedomConnectNotifSender::setTransport(null);
+        $eq = $this->phone();
+        $cmd = $eq->getCmd(null, 'defaultNotif');
+        $capture = JC_TEST_BASE . '/ask-send.log';
+        file_put_contents(JeedomConnectNotifSender::binaryPath(), "#!/bin/sh\nprintf '%s\\n' \"\$4\" >> " . escapeshellarg($capture)
+            . "\necho 'response: {\"SuccessCount\":1,\"FailureCount\":0}'\n");
+        $proc = proc_open(array(PHP_BINARY, __DIR__ . '/scenario_ask.php', (string) $cmd->getId(), 'portail', 'Oui;Non', '60'),
+            array(1 => array('pipe', 'w'), 2 => array('pipe', 'w')), $pipes, JC_TEST_WEB);
+        $payload = null;
+        for ($i = 0; $i < 300 && $payload === null; $i++) { // the question sent (at most 30 s)
+            usleep(100000);
+            if (is_file($capture)) {
+                $payload = json_decode(substr(trim(file_get_contents($capture)), strlen('-payload=')), true);
+            }
+        }
+        if (!is_array($payload)) { // (the process's output is read only once it ended)
+            proc_terminate($proc);
+            $this->fail('the question was not sent: ' . stream_get_contents($pipes[1]) . stream_get_contents($pipes[2]));
+        }
+        $this->assertSame(array('Oui', 'Non'), $payload['answer']);
+        $this->assertSame('Question de ' . config::byKey('name', 'core', 'Jeedom'), $payload['title']);
+        $this->assertSame('Fermer le portail ?', $payload['message']);
+        // a wrong answer is not taken; the right one ends the ask
+        $this->assertSame('ok', $this->result('ASK_REPLY', array('apiKey' => $eq->getLogicalId(), 'cmdId' => $payload['cmdId'], 'answer' => 'Peut-être',
+            'notificationId' => $payload['notificationId'], 'dateAnswer' => '2026-12-08 03:00:00')));
+        $this->assertSame('ok', $this->result('ASK_REPLY', array('apiKey' => $eq->getLogicalId(), 'cmdId' => $payload['cmdId'], 'answer' => 'Non',
+            'notificationId' => $payload['notificationId'], 'dateAnswer' => '2026-12-08 03:00:00')));
+        $out = stream_get_contents($pipes[1]); // the scenario's process ends once it read the answer
+        $err = stream_get_contents($pipes[2]);
+        proc_close($proc);
+        $this->assertSame('Non', trim($out), $err);
+    }
+
     public function testGroupSendsOneNotificationIdToEveryTarget() {
         $a = $this->phone();
         $b = $this->eq('Tablette', $this->user('notifuser', 'user'), array('token' => 'fcm-token-tab', 'platformOs' => 'android'));
