@@ -134,6 +134,18 @@ class NotificationsTest extends JcDiffTestCase {
         $e = $this->assertSameAnswer('GET_NOTIFS_CONFIG', array('apiKey' => $key));
         $this->assertSame(self::sorted($this->settings()), self::sorted($e['result']['payload']));
         $this->assertSame(array(), $this->captured()['ours'], 'SET_NOTIFS_CONFIG pushes nothing');
+        // WELCOME's notifsVersion is the file's idCounter
+        $upConfigs = JC_UPSTREAM_ENV['UP_WEB'] . '/plugins/JeedomConnect/data/configs';
+        @mkdir($upConfigs, 0775, true);
+        copy(JeedomConnectLayout::path($key), $upConfigs . '/' . $key . '.json');
+        $connect = array('apiKey' => $key, 'appVersion' => '1.20.0', 'token' => 'fcm-token-pixel', 'platformOs' => 'android',
+            'deviceId' => 'd1', 'deviceName' => 'Pixel', 'userHash' => user::byLogin('diffnotif')->getHash());
+        $up = $this->upstream('CONNECT', $connect);
+        $our = $this->ours('CONNECT', $connect);
+        $this->assertSame('WELCOME', $up['result']['type'] ?? null, json_encode($up));
+        $this->assertSame('WELCOME', $our['result']['type'] ?? null, json_encode($our));
+        $this->assertSame(4, $up['result']['payload']['notifsVersion']);
+        $this->assertSame($up['result']['payload']['notifsVersion'], $our['result']['payload']['notifsVersion']);
         // upstream creates the commands on one phone, ours on another: the same commands
         $a = $this->eq('A', $this->user('diffnotif', 'user'));
         $b = $this->eq('B', $this->user('diffnotif', 'user'));
