@@ -31,7 +31,13 @@ class JeedomConnectNotifs {
     public static function read($_eq) {
         $path = self::path($_eq->getLogicalId());
         if (!is_file($path)) {
-            self::save($_eq, self::defaults(), true);
+            self::save($_eq, self::defaults(), false);
+            if ((string) $_eq->getConfiguration('token', '') !== '') {
+                try { // as upstream, a phone that has a token is sent its new settings; a failed push is logged by the sender
+                    JeedomConnectNotifSender::send($_eq, 'defaultNotif', array('type' => 'SET_NOTIFS_CONFIG', 'payload' => self::defaults()));
+                } catch (Exception $e) {
+                }
+            }
         }
         $config = json_decode((string) @file_get_contents($path), true);
         if (!is_array($config) || !isset($config['notifs']) || !is_array($config['notifs'])) {

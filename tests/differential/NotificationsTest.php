@@ -129,7 +129,12 @@ class NotificationsTest extends JcDiffTestCase {
 
     public function testSettingsAndTheirCommandsAsUpstream() {
         $key = $this->eq->getLogicalId();
+        // no settings file yet on either side: both write the defaults and push them to the phone (it has a token)
+        unlink(JeedomConnectNotifs::path($key));
         $this->assertSameAnswer('GET_NOTIFS_CONFIG', array('apiKey' => $key));
+        $c = $this->captured();
+        $p = $this->assertSameSends($c['upstream'], $c['ours'], 'first read')[0];
+        $this->assertSame(array(0, 'defaultNotif'), array($p['idCounter'], $p['id']));
         $this->setBoth($this->eq);
         $e = $this->assertSameAnswer('GET_NOTIFS_CONFIG', array('apiKey' => $key));
         $this->assertSame(self::sorted($this->settings()), self::sorted($e['result']['payload']));

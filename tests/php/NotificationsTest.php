@@ -163,6 +163,27 @@ class NotificationsTest extends JcTestCase {
         $this->assertSame('Bonjour & bienvenue', $p['display_options']['body']);
     }
 
+    public function testMissingSettingsAreWrittenAndPushedAtFirstRead() {
+        $eq = $this->phone();
+        $path = JeedomConnectNotifs::path($eq->getLogicalId());
+        unlink($path);
+        $this->assertSame(array('type' => 'SET_NOTIFS_CONFIG', 'payload' => JeedomConnectNotifs::defaults()), $this->result('GET_NOTIFS_CONFIG', array('apiKey' => $eq->getLogicalId())));
+        list(, , $type, $p) = $this->sentAt(0);
+        $this->assertSame(array('SET_NOTIFS_CONFIG', 0, 'defaultNotif'), array($type, $p['idCounter'], $p['id']));
+        // a failed push is logged and does not stop the read; an unreadable file is an error and stays as it is
+        unlink($path);
+        $this->reply = array(1, 'push service unreachable');
+        $this->assertSame(JeedomConnectNotifs::defaults(), $this->result('GET_NOTIFS_CONFIG', array('apiKey' => $eq->getLogicalId()))['payload']);
+        $this->assertStringContainsString('push service unreachable', file_get_contents(log::getPathToLog('JeedomConnect')));
+        file_put_contents($path, '{"notifs": broken');
+        $r = $this->result('GET_NOTIFS_CONFIG', array('apiKey' => $eq->getLogicalId()));
+        $this->assertStringContainsString('Réglages des notifications illisibles', $r['payload']['message']);
+        $this->assertSame('{"notifs": broken', file_get_contents($path));
+        $w = $this->result('CONNECT', array('apiKey' => $eq->getLogicalId(), 'appVersion' => '1.20.0', 'token' => 'fcm-token-abc',
+            'platformOs' => 'android', 'deviceId' => 'd1', 'deviceName' => 'Pixel', 'userHash' => user::byLogin('notifuser')->getHash()));
+        $this->assertSame(array('WELCOME', 0), array($w['type'], $w['payload']['notifsVersion'] ?? null), 'the phone still connects');
+    }
+
     public function testFailuresAreErrorsNeverSilence() {
         $eq = $this->phone('android', '');
         $cmd = $eq->getCmd(null, 'defaultNotif');
