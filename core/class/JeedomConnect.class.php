@@ -22,6 +22,8 @@ require_once __DIR__ . '/JeedomConnectActions.class.php';
 require_once __DIR__ . '/JeedomConnectAutomations.class.php';
 require_once __DIR__ . '/JeedomConnectCommands.class.php';
 require_once __DIR__ . '/JeedomConnectCmdActions.class.php';
+require_once __DIR__ . '/JeedomConnectNotifSender.class.php';
+require_once __DIR__ . '/JeedomConnectNotifs.class.php';
 require_once __DIR__ . '/JeedomConnectTelemetry.class.php';
 require_once __DIR__ . '/JeedomConnectGeofences.class.php';
 require_once __DIR__ . '/JeedomConnectMessages.class.php';
@@ -68,7 +70,7 @@ class JeedomConnect extends eqLogic {
     }
 
     public static function backupExclude() {
-        return array('resources/bin');
+        return array('resources/bin', 'resources/sendNotif');
     }
 
     /* ---------------- listener / cron ---------------- */
@@ -166,6 +168,7 @@ class JeedomConnect extends eqLogic {
             return;
         }
         JeedomConnectLayout::create($this);
+        JeedomConnectNotifs::create($this);
     }
 
     public function postSave() {
@@ -197,6 +200,7 @@ class JeedomConnect extends eqLogic {
             return;
         }
         JeedomConnectLayout::remove($this->_removedApiKey);
+        JeedomConnectNotifs::remove($this->_removedApiKey);
         JeedomConnectControl::closeDevice($this->_removedApiKey, 'removed');
         JeedomConnectQr::remove($this->_removedApiKey);
         JeedomConnectDevice::recomputeWatched();
@@ -213,6 +217,7 @@ class JeedomConnect extends eqLogic {
         $this->setLogicalId($new);
         $this->setConfiguration('qrRefresh', 1);
         JeedomConnectLayout::move($old, $new);
+        JeedomConnectNotifs::copy($old, $new);
         $this->save();
         JeedomConnectControl::closeDevice($old, 'apiKey regenerated');
         JeedomConnectQr::remove($old);
@@ -242,10 +247,10 @@ class JeedomConnectCmd extends cmd {
         if ($this->getType() !== 'action') {
             return null;
         }
-        // notification commands (notif…, notifAll…) are not handled here
-        if (stripos($this->getLogicalId(), 'notif') === false) {
-            JeedomConnectCmdActions::execute($this, $eq, is_array($_options) ? $_options : array());
+        if (JeedomConnectNotifs::isNotifCommand($this)) {
+            return JeedomConnectNotifs::execute($this, $_options);
         }
+        JeedomConnectCmdActions::execute($this, $eq, is_array($_options) ? $_options : array());
         return null;
     }
 }

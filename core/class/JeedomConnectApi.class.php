@@ -75,6 +75,10 @@ class JeedomConnectApi {
         'REMOVE_FILES' => 'JeedomConnectFiles::removeMany',
         'SET_APP_CONFIG' => 'JeedomConnectAppBackups::save',
         'GET_APP_CONFIG' => 'JeedomConnectAppBackups::load',
+        'GET_NOTIFS_CONFIG' => 'JeedomConnectNotifs::get',
+        'SET_NOTIFS_CONFIG' => 'JeedomConnectNotifs::set',
+        'TEST_NOTIF' => 'JeedomConnectNotifs::test',
+        'ASK_REPLY' => 'JeedomConnectNotifs::askReply',
     );
 
     /** methods that work without an equipment */
@@ -414,7 +418,6 @@ class JeedomConnectApi {
     private function welcome($eq, $user, $config) {
         $flags = JeedomConnectDevice::flags($eq);
         $infos = JeedomConnectInfo::all($eq);
-        $notifs = $eq->getConfiguration('notifsConfig', array());
         $links = @json_decode((string) @file_get_contents(__DIR__ . '/../../plugin_info/links.json'), true);
         $geofences = $eq->getConfiguration('geofences', array());
         $admin = $user->getProfils() === 'admin';
@@ -431,7 +434,7 @@ class JeedomConnectApi {
             'userProfil' => $user->getProfils(),
             'userImgPath' => JeedomConnectConfig::get('userImgPath', 'plugins/JeedomConnect/data/img/user_files/'),
             'configVersion' => (int) $eq->getConfiguration('configVersion', 0),
-            'notifsVersion' => (is_array($notifs) && isset($notifs['idCounter'])) ? (int) $notifs['idCounter'] : 0,
+            'notifsVersion' => JeedomConnectNotifs::version($eq),
             'scenariosEnabled' => $eq->getConfiguration('scenariosEnabled', '0') == '1',
             'webviewEnabled' => $eq->getConfiguration('webviewEnabled', '0') == '1',
             'automationsEnabled' => $eq->getConfiguration('automationsEnabled', '0') == '1',

@@ -32,7 +32,9 @@ class CommandsTest extends JcDiffTestCase {
     }
 
     public function platforms() {
-        return array('no platform yet' => array('', 13), 'android' => array('android', 36), 'ios' => array('ios', 14));
+        // + defaultNotif, the command of a new phone's default notification (created at insertion, as upstream does;
+        // compared with upstream's own in NotificationsTest)
+        return array('no platform yet' => array('', 14), 'android' => array('android', 37), 'ios' => array('ios', 15));
     }
 
     /** @dataProvider platforms */
@@ -40,8 +42,9 @@ class CommandsTest extends JcDiffTestCase {
         $eq = $this->eq('Pixel', $this->user('cmds', 'user'), array('platformOs' => $platform));
         $ours = $this->commands($eq->getId());
         $this->assertCount($count, $ours);
-        // the same equipment without commands, saved by upstream: upstream creates its own
-        DB::Prepare('DELETE FROM cmd WHERE eqLogic_id = ?', array($eq->getId()), DB::FETCH_TYPE_ROW);
+        $this->assertArrayHasKey('defaultNotif', $ours);
+        // the same equipment without its commands (but its notification's), saved by upstream: upstream creates its own
+        DB::Prepare('DELETE FROM cmd WHERE eqLogic_id = ? AND logicalId <> \'defaultNotif\'', array($eq->getId()), DB::FETCH_TYPE_ROW);
         $this->upstreamSave($eq->getId());
         $this->assertEquals($this->commands($eq->getId()), $ours);
     }
@@ -58,7 +61,7 @@ class CommandsTest extends JcDiffTestCase {
         $eq->save();
         $battery = cmd::byId($battery->getId());
         $this->assertSame(array('0', '42', 'Batterie'), array((string) $battery->getIsVisible(), (string) $battery->getOrder(), $battery->getName()));
-        $this->assertCount(36, $this->commands($eq->getId()));
+        $this->assertCount(37, $this->commands($eq->getId()));
     }
 
     public function testScreenActionsPointAtTheScreenState() {
