@@ -66,6 +66,7 @@ class JeedomConnectApi {
         'GET_INSTALL_DETAILS' => 'JeedomConnectAdmin::installDetails',
         'GET_PLUGINS_UPDATE' => 'JeedomConnectAdmin::pluginsUpdate',
         'GET_JEEDOM_GLOBAL_HEALTH' => 'JeedomConnectHealth::all',
+        'SET_CMD_SHORTCUT' => 'JeedomConnectShortcuts::set',
     );
 
     /** methods that work without an equipment */
