@@ -66,6 +66,9 @@ class JeedomConnectApi {
         'GET_INSTALL_DETAILS' => 'JeedomConnectAdmin::installDetails',
         'GET_PLUGINS_UPDATE' => 'JeedomConnectAdmin::pluginsUpdate',
         'GET_JEEDOM_GLOBAL_HEALTH' => 'JeedomConnectHealth::all',
+        'GET_WIDGET_DATA' => 'JeedomConnectWidgetLibrary::all',
+        'GET_WIDGET_WITH_GEN_TYPE' => 'JeedomConnectWidgetLibrary::withGenericTypes',
+        'COPY_CONFIG' => 'JeedomConnectWidgetLibrary::copy',
         'SET_CMD_SHORTCUT' => 'JeedomConnectShortcuts::set',
     );
 
