@@ -43,17 +43,51 @@ class JeedomConnectShortcuts {
      * seconds (false when the command never had a value, as upstream sends them), and the history figures. */
     private static function tile($cmd) {
         $state = $cmd->getCache(array('valueDate', 'collectDate', 'value'));
-        $info = JeedomConnectInfo::cmdInfo($cmd);
         return array(
             'id' => (string) $cmd->getId(),
             'value' => $state['value'],
             'modified' => self::unixOrFalse($state['valueDate']),
             'collectDate' => self::unixOrFalse($state['collectDate']),
-            'history' => $info['history'],
+            'history' => self::history($cmd),
         );
     }
 
     private static function unixOrFalse($_date) {
         return ($_date === null || $_date === '') ? false : strtotime((string) $_date);
+    }
+
+    /**
+     * A tile's history figures, as upstream computes them for tiles: average, min and max over Jeedom's
+     * historyCalculPeriod rounded to one decimal (the current value when the three are 0), and the trend over
+     * historyCalculTendance; zeros and no trend for a command that is not historized or is text.
+     */
+    private static function history($cmd) {
+        $h = array('averageValue' => 0, 'minValue' => 0, 'maxValue' => 0, 'tendance' => null);
+        if ($cmd->getIsHistorized() != 1 || $cmd->getSubType() === 'string') {
+            return $h;
+        }
+        try {
+            $now = date('Y-m-d H:i:s');
+            $stat = $cmd->getStatistique(date('Y-m-d H:i:s', strtotime($now . ' -' . config::byKey('historyCalculPeriod') . ' hour')), $now);
+            $value = $cmd->execCmd();
+            if ($stat['avg'] == 0 && $stat['min'] == 0 && $stat['max'] == 0 && $value != '') {
+                $h['averageValue'] = $h['minValue'] = $h['maxValue'] = round((float) $value, 1);
+            } else {
+                $h['averageValue'] = round((float) $stat['avg'], 1);
+                $h['minValue'] = round((float) $stat['min'], 1);
+                $h['maxValue'] = round((float) $stat['max'], 1);
+            }
+            $t = $cmd->getTendance(date('Y-m-d H:i:s', strtotime($now . ' -' . config::byKey('historyCalculTendance') . ' hour')), $now);
+            if ($t > config::byKey('historyCalculTendanceThresholddMax')) {
+                $h['tendance'] = 'up';
+            } elseif ($t < config::byKey('historyCalculTendanceThresholddMin')) {
+                $h['tendance'] = 'down';
+            } else {
+                $h['tendance'] = 'stable';
+            }
+        } catch (Throwable $e) {
+            log::add('JeedomConnect', 'debug', 'history of cmd ' . $cmd->getId() . ' left out: ' . $e->getMessage());
+        }
+        return $h;
     }
 }

@@ -7,17 +7,27 @@ class ShortcutsTest extends JcDiffTestCase {
         $temp = $this->infoCmd('Temp', 21.5, 1);
         $door = $this->infoCmd('Porte', 1, 0, 'binary');
         $set = $this->actionCmd($temp, 'Consigne');
-        $ids = array((string) $door->getId(), $temp->getId(), '999999', (string) $set->getId());
+        $hum = $this->infoCmd('Hum', 50, 1);
+        // recent history: the tile's figures are rounded to one decimal; a command without history in the period
+        // gets its current value
+        foreach (array(array(3600, '21.55'), array(1800, '19.04'), array(600, '20.17')) as $h) {
+            DB::Prepare('INSERT INTO history (cmd_id, datetime, value) VALUES (?, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)',
+                array($temp->getId(), date('Y-m-d H:i:s', time() - $h[0]), $h[1]), DB::FETCH_TYPE_ROW);
+        }
+        DB::Prepare('DELETE FROM history WHERE cmd_id = ?', array($hum->getId()), DB::FETCH_TYPE_ROW);
+        $ids = array($hum->getId(), (string) $door->getId(), $temp->getId(), '999999', (string) $set->getId());
         $answers = array();
         foreach ($twins as $who => $eq) {
             $answers[$who] = $this->$who('SET_CMD_SHORTCUT', array('apiKey' => $eq->getLogicalId(), 'cmdId' => $ids))['result'];
-            $this->assertSame($door->getId() . ',' . $temp->getId() . ',999999,' . $set->getId(),
+            $this->assertSame($hum->getId() . ',' . $door->getId() . ',' . $temp->getId() . ',999999,' . $set->getId(),
                 eqLogic::byId($eq->getId())->getConfiguration('cmdInShortcut'), $who);
         }
         $this->assertSame(self::sorted($answers['upstream']), self::sorted($answers['ours']));
         $this->assertSame('SET_QSTILES_INFO', $answers['ours']['type']);
-        $this->assertSame(array((string) $door->getId(), (string) $temp->getId(), (string) $set->getId()), array_column($answers['ours']['payload'], 'id'));
-        $this->assertSame(21.5, $answers['ours']['payload'][1]['value']);
+        $this->assertSame(array((string) $hum->getId(), (string) $door->getId(), (string) $temp->getId(), (string) $set->getId()), array_column($answers['ours']['payload'], 'id'));
+        $this->assertSame(21.5, $answers['ours']['payload'][2]['value']);
+        $this->assertSame(array(50, 50, 50), array_values(array_slice($answers['ours']['payload'][0]['history'], 0, 3)));
+        $this->assertSame(19, $answers['ours']['payload'][2]['history']['minValue']);
         // an empty list clears the tiles
         foreach ($twins as $who => $eq) {
             $answers[$who] = $this->$who('SET_CMD_SHORTCUT', array('apiKey' => $eq->getLogicalId(), 'cmdId' => array()))['result'];
