@@ -34,6 +34,7 @@ require_once __DIR__ . '/JeedomConnectAdmin.class.php';
 require_once __DIR__ . '/JeedomConnectHealth.class.php';
 require_once __DIR__ . '/JeedomConnectWidgetLibrary.class.php';
 require_once __DIR__ . '/JeedomConnectShortcuts.class.php';
+require_once __DIR__ . '/JeedomConnectDeviceControls.class.php';
 require_once __DIR__ . '/JeedomConnectApi.class.php';
 require_once __DIR__ . '/JeedomConnectSse.class.php';
 require_once __DIR__ . '/JeedomConnectWebServer.class.php';

@@ -70,6 +70,7 @@ class JeedomConnectApi {
         'GET_WIDGET_WITH_GEN_TYPE' => 'JeedomConnectWidgetLibrary::withGenericTypes',
         'COPY_CONFIG' => 'JeedomConnectWidgetLibrary::copy',
         'SET_CMD_SHORTCUT' => 'JeedomConnectShortcuts::set',
+        'GET_CONTROL_DEVICES' => 'JeedomConnectDeviceControls::get',
     );
 
     /** methods that work without an equipment */
