@@ -10,7 +10,7 @@ class JeedomConnectAdmin {
     const NO_LOG = 'pas de log disponible - fichier introuvable';
 
     /** The refusal when the phone's configured user is not an admin, null when it is. */
-    private static function notAdmin(JeedomConnectApi $_api) {
+    public static function notAdmin(JeedomConnectApi $_api) {
         $user = user::byId($_api->eq()->getConfiguration('userId', ''));
         if (!is_object($user) || $user->getProfils() !== 'admin') {
             return JeedomConnectApi::exception(self::NOT_ADMIN);

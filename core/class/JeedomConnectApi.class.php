@@ -79,6 +79,11 @@ class JeedomConnectApi {
         'SET_NOTIFS_CONFIG' => 'JeedomConnectNotifs::set',
         'TEST_NOTIF' => 'JeedomConnectNotifs::test',
         'ASK_REPLY' => 'JeedomConnectNotifs::askReply',
+        'GET_WIDGET_DATA' => 'JeedomConnectWidgetLibrary::all',
+        'GET_WIDGET_WITH_GEN_TYPE' => 'JeedomConnectWidgetLibrary::withGenericTypes',
+        'COPY_CONFIG' => 'JeedomConnectWidgetLibrary::copy',
+        'SET_CMD_SHORTCUT' => 'JeedomConnectShortcuts::set',
+        'GET_CONTROL_DEVICES' => 'JeedomConnectDeviceControls::get',
     );
 
     /** methods that work without an equipment */
