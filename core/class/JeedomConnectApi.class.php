@@ -328,8 +328,8 @@ class JeedomConnectApi {
                 'enable' => $eq->getIsEnable() == 1 ? '1' : '0',
                 'useWs' => $flags['useWs'],
                 'polling' => $flags['polling'],
-                'deviceName' => $eq->getConfiguration('deviceName', ''),
-                'deviceId' => $eq->getConfiguration('deviceId', ''),
+                'deviceName' => $eq->getConfiguration('deviceName', null),
+                'deviceId' => $eq->getConfiguration('deviceId', null),
             );
         }
         return array('type' => 'AVAILABLE_EQUIPEMENT', 'payload' => $list);
@@ -460,7 +460,12 @@ class JeedomConnectApi {
     }
 
     private function setAppState() {
-        $state = $this->param('state', '') === 'active' ? 'active' : 'background';
+        $given = $this->param('state', null);
+        if (!is_string($given)) {
+            // upstream stores whatever comes (null: the phone is then neither active nor in the background)
+            throw new Exception("state: 'active' or 'background' expected");
+        }
+        $state = $given === 'active' ? 'active' : 'background';
         $sid = $this->param('sessionId', null);
         if ($state === 'active') {
             if ($sid !== null && $sid !== '') {
