@@ -66,6 +66,26 @@ class ExecTest extends JcDiffTestCase {
         $this->assertSame(array(), $this->runs());
     }
 
+    public function testAUserIdThatIsNoUserIsRefused() {
+        // upstream checks the right of "no user" (Jeedom: no session, no right) then logs that user's login: a PHP
+        // fatal error for a command; for a scenario it skips the check and launches it. We refuse both.
+        $eq = $this->eq('Pixel', $this->user('ex', 'user'));
+        $action = $this->actionCmd($this->infoCmd('Level', 0));
+        $this->runs();
+        // (our refusal is upstream's refusal of a user without the right)
+        $p = array('apiKey' => $eq->getLogicalId(), 'id' => $action->getId(), 'options' => array('user_id' => 987654));
+        list($code, $decoded, $raw) = self::exchange(JC_UPSTREAM_ENV['UP_URL'], self::request('CMD_EXEC', $p));
+        $this->assertSame(array(500, null), array($code, $decoded), $raw);
+        $this->assertSame(array('type' => 'EXCEPTION', 'payload' => array('message' => "Vous n'avez pas le droit d'exécuter cette commande "
+            . cmd::byId($action->getId())->getHumanName())), $this->ours('CMD_EXEC', $p)['result']);
+        $this->assertSame(array(), $this->runs());
+        $sc = $this->scenario('Alarme');
+        $p = array('apiKey' => $eq->getLogicalId(), 'id' => $sc->getId(), 'options' => array('user_id' => 987654));
+        $this->assertSame(self::OK, $this->upstream('SC_EXEC', $p));
+        $this->assertSame(array('type' => 'EXCEPTION', 'payload' => array('message' => "Vous n'avez pas le droit d'exécuter ce scenario "
+            . $sc->getHumanName())), $this->ours('SC_EXEC', $p)['result']);
+    }
+
     public function testCmdExecOfAnUnknownCommand() {
         $eq = $this->eq('Pixel', $this->user('ex', 'user'));
         $e = $this->assertSameAnswer('CMD_EXEC', array('apiKey' => $eq->getLogicalId(), 'id' => 987654));
