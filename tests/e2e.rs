@@ -1286,3 +1286,201 @@ async fn s9z_removing_the_plugin_removes_the_web_server_configuration() {
         Err(e) => assert!(e.contains("403"), "{url} after the removal: {e}"),
     }
 }
+
+// ------------------------------------------------------------------------------------------------------------
+// The newer API methods through the daemon: the same request over the WebSocket and over the daemon's POST /rpc
+// is answered as the plugin API answers it over HTTP.
+
+/// One JSON-RPC request with its own `id` to `url` (the plugin API through Apache, or the daemon's `/rpc`): the
+/// envelope, whose `id` must be the request's.
+async fn post_rpc(rig: &Rig, url: &str, id: &str, method: &str, params: &Value) -> Value {
+    let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+    let resp = rig
+        .http
+        .post(url)
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{method} to {url}: {e}"));
+    let status = resp.status();
+    let text = resp.text().await.expect("body");
+    assert_eq!(status.as_u16(), 200, "{method} to {url}: HTTP {status}: {text}");
+    let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{method} to {url}: not JSON ({e}): {text}"));
+    assert_eq!((&v["jsonrpc"], &v["id"]), (&json!("2.0"), &json!(id)), "{method} to {url}: {v}");
+    v
+}
+
+/// A result as the HTTP API gives it, for comparison: errors name the transport (`[WS]` through the daemon,
+/// `[API]` over HTTP, docs/api-methods.md), which is the one difference allowed.
+fn same_transport(mut result: Value) -> Value {
+    if let Some(m) = result.pointer_mut("/payload/message") {
+        if let Some(s) = m.as_str() {
+            *m = json!(s.replacen("[WS] - ", "[API] - ", 1));
+        }
+    }
+    result
+}
+
+impl WsClient {
+    /// Sends a request and waits for the frame answering it (same `id`); returns that frame without the `id` and
+    /// `eqApiKey` the daemon adds for the app.
+    async fn request(&self, id: &str, method: &str, params: Value) -> Value {
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
+        let what = format!("the websocket answer to {method} ({id})");
+        let mut frame = wait_for(&what, 15.0, || {
+            self.events().into_iter().find_map(|e| match e {
+                WsEv::Msg(_, v) if v["id"] == id => Some(v),
+                _ => None,
+            })
+        })
+        .await;
+        assert_eq!(frame["eqApiKey"], json!(self.eq.api_key), "{method}: the frame names the phone: {frame}");
+        let o = frame.as_object_mut().expect("a frame is an object");
+        o.remove("id");
+        o.remove("eqApiKey");
+        frame
+    }
+
+    /// Whether a frame answered the request `id` (a null result has none over the WebSocket).
+    fn answered(&self, id: &str) -> bool {
+        self.events().into_iter().any(|e| matches!(e, WsEv::Msg(_, v) if v["id"] == id))
+    }
+}
+
+/// A representative set of the methods served since the differential harness (history, telemetry, location with
+/// the apiKey as the JSON-RPC id, the batteries and timeline pages, an admin-only page refused to a non-admin's
+/// phone, an unknown method): each request over the WebSocket and over the daemon's `POST /rpc` gets the answer the
+/// plugin API gives over HTTP, and acts the same.
+#[tokio::test]
+#[ignore]
+async fn s10_newer_methods_answer_the_same_over_websocket_and_rpc() {
+    let rig = Rig::from_env();
+    rig.ensure_daemon().await;
+    let port = rig.ws_port().await;
+    let http_url = format!("{}{API_PATH}", rig.base);
+    let rpc_url = format!("http://127.0.0.1:{port}/rpc");
+    let hist = rig.call("historized", &[("name", "s10 temp".into()), ("n", "12".into())]).await;
+    let (infos, _) = rig.virtual_cmds("s10 dev", 1).await;
+    let eq = rig.equipment("s10 phone", "ws", &infos).await;
+    let ws = WsClient::connect_retry(&rig, &eq, "s10-ws", 5).await;
+    let user = rig.call("create_user", &[("login", "s10user".into()), ("profile", "user".into())]).await;
+    let v = rig
+        .call(
+            "create_eq",
+            &[
+                ("name", "s10 user phone".into()),
+                ("mode", "ws".into()),
+                ("cmds", json!(infos).to_string()),
+                ("login", "s10user".into()),
+            ],
+        )
+        .await;
+    let user_eq = Eq { id: v["id"].as_str().unwrap().into(), api_key: v["apiKey"].as_str().unwrap().into() };
+    let user_ws = WsClient::connect(port, &user_eq, "s10-ws-user", user["userHash"].as_str().unwrap())
+        .await
+        .unwrap_or_else(|e| panic!("the non-admin's phone cannot connect: {e}"));
+
+    // Requests answered with a result: the same result in the three modes.
+    let key = json!(eq.api_key);
+    let answered: Vec<(&WsClient, &str, Value)> = vec![
+        (
+            &ws,
+            "GET_HISTORY",
+            json!({"apiKey": key, "id": hist["cmdId"],
+                                    "options": {"startTime": hist["from"], "endTime": hist["to"]}}),
+        ),
+        (&ws, "GET_TIMELINE_EVENTS", json!({"apiKey": key, "folder": "main"})),
+        (&user_ws, "GET_JEEDOM_GLOBAL_HEALTH", json!({"apiKey": user_eq.api_key})),
+        (&user_ws, "GET_LOG", json!({"apiKey": user_eq.api_key, "type": "jeedom", "id": "JeedomConnect"})),
+        (&ws, "NO_SUCH_METHOD", json!({"apiKey": key})),
+    ];
+    for (n, (client, method, params)) in answered.iter().enumerate() {
+        let http = post_rpc(&rig, &http_url, &format!("s10-http-{n}"), method, params).await["result"].clone();
+        let rpc = post_rpc(&rig, &rpc_url, &format!("s10-rpc-{n}"), method, params).await["result"].clone();
+        let over_ws = client.request(&format!("s10-ws-{n}"), method, params.clone()).await;
+        assert_eq!(same_transport(rpc), http, "{method}: POST /rpc differs from the HTTP API");
+        assert_eq!(same_transport(over_ws), http, "{method}: the WebSocket differs from the HTTP API");
+        match *method {
+            "GET_HISTORY" => {
+                assert_eq!(http["type"], "SET_HISTORY", "{http}");
+                assert_eq!(http["payload"]["data"].as_array().map(Vec::len), Some(12), "{http}");
+            }
+            "GET_TIMELINE_EVENTS" => assert_eq!(http["type"], "SET_TIMELINE_EVENTS", "{http}"),
+            "GET_JEEDOM_GLOBAL_HEALTH" | "GET_LOG" => {
+                assert_eq!(http["type"], "EXCEPTION", "{method} for a non-admin's phone: {http}");
+                assert!(http["payload"]["message"].as_str().unwrap_or("").contains("admin"), "{http}");
+            }
+            _ => assert_eq!(
+                http["payload"]["message"],
+                json!("Error with 'NO_SUCH_METHOD' method [API] - method not defined"),
+                "{http}"
+            ),
+        }
+    }
+
+    // Telemetry and location: no result ("ok" over HTTP and /rpc, no frame over the WebSocket), the same effect.
+    let value = |logical: &'static str| {
+        let rig = &rig;
+        let id = eq.id.clone();
+        async move {
+            match rig.call("eq_cmd_value", &[("id", id), ("logicalId", logical.into())]).await["value"].clone() {
+                Value::String(s) => s,
+                Value::Null => String::new(),
+                other => other.to_string(),
+            }
+        }
+    };
+    for (mode, level) in [("http", 41), ("rpc", 42), ("ws", 43)] {
+        let params = json!({"apiKey": key, "level": level});
+        let id = format!("s10-battery-{mode}");
+        match mode {
+            "http" => assert_eq!(post_rpc(&rig, &http_url, &id, "SET_BATTERY", &params).await["result"], "ok"),
+            "rpc" => assert_eq!(post_rpc(&rig, &rpc_url, &id, "SET_BATTERY", &params).await["result"], "ok"),
+            _ => ws.send(json!({"jsonrpc": "2.0", "id": id, "method": "SET_BATTERY", "params": params})).await,
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while value("battery").await != level.to_string() {
+            assert!(Instant::now() < deadline, "SET_BATTERY {level} over {mode} did not set the battery command");
+            sleep_ms(50).await;
+        }
+        assert!(!ws.answered(&id), "a null result has no frame over the WebSocket");
+    }
+    let batteries: Vec<Value> = vec![
+        post_rpc(&rig, &http_url, "s10-bat-http", "GET_BATTERIES", &json!({"apiKey": key})).await["result"].clone(),
+        post_rpc(&rig, &rpc_url, "s10-bat-rpc", "GET_BATTERIES", &json!({"apiKey": key})).await["result"].clone(),
+        ws.request("s10-bat-ws", "GET_BATTERIES", json!({"apiKey": key})).await,
+    ];
+    assert_eq!(batteries[0]["type"], "SET_BATTERIES", "{}", batteries[0]);
+    assert_eq!(batteries[1], batteries[0], "GET_BATTERIES: POST /rpc differs from the HTTP API");
+    assert_eq!(batteries[2], batteries[0], "GET_BATTERIES: the WebSocket differs from the HTTP API");
+    let mine = batteries[0]["payload"].as_array().and_then(|l| l.iter().find(|b| b["eqName"] == "s10 phone").cloned());
+    assert!(
+        mine.is_some_and(|b| b["battery"] == json!(43)),
+        "the last level set (over the WebSocket): {}",
+        batteries[0]
+    );
+
+    // GEOLOC: the app's background-geolocation library sends the phone's apiKey as the JSON-RPC id.
+    for (mode, lat) in [("http", "45.7601"), ("rpc", "45.7602"), ("ws", "45.7603")] {
+        let params = json!({"coords": {"latitude": lat.parse::<f64>().unwrap(), "longitude": 4.8356, "accuracy": 10,
+                                       "altitude": 170},
+                            "activity": {"type": "still"}, "battery": {"level": 0.5},
+                            "timestamp": "2026-12-08T03:00:00.000Z"});
+        match mode {
+            "http" => assert_eq!(post_rpc(&rig, &http_url, &eq.api_key, "GEOLOC", &params).await["result"], "ok"),
+            "rpc" => assert_eq!(post_rpc(&rig, &rpc_url, &eq.api_key, "GEOLOC", &params).await["result"], "ok"),
+            _ => ws.send(json!({"jsonrpc": "2.0", "id": eq.api_key, "method": "GEOLOC", "params": params})).await,
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !value("position").await.starts_with(&format!("{lat},")) {
+            assert!(
+                Instant::now() < deadline,
+                "GEOLOC over {mode} did not set the position: {}",
+                value("position").await
+            );
+            sleep_ms(50).await;
+        }
+    }
+    assert!(!ws.answered(&eq.api_key), "GEOLOC has no frame over the WebSocket");
+}

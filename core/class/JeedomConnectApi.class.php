@@ -346,8 +346,8 @@ class JeedomConnectApi {
                 'enable' => $eq->getIsEnable() == 1 ? '1' : '0',
                 'useWs' => $flags['useWs'],
                 'polling' => $flags['polling'],
-                'deviceName' => $eq->getConfiguration('deviceName', ''),
-                'deviceId' => $eq->getConfiguration('deviceId', ''),
+                'deviceName' => $eq->getConfiguration('deviceName', null),
+                'deviceId' => $eq->getConfiguration('deviceId', null),
             );
         }
         return array('type' => 'AVAILABLE_EQUIPEMENT', 'payload' => $list);
@@ -477,7 +477,12 @@ class JeedomConnectApi {
     }
 
     private function setAppState() {
-        $state = $this->param('state', '') === 'active' ? 'active' : 'background';
+        $given = $this->param('state', null);
+        if (!is_string($given)) {
+            // upstream stores whatever comes (null: the phone is then neither active nor in the background)
+            throw new Exception("state: 'active' or 'background' expected");
+        }
+        $state = $given === 'active' ? 'active' : 'background';
         $sid = $this->param('sessionId', null);
         if ($state === 'active') {
             if ($sid !== null && $sid !== '') {
@@ -572,51 +577,82 @@ class JeedomConnectApi {
 
     /* ---------------- actions ---------------- */
 
-    /** Runs one cmd; returns null or an error message. */
+    /** Runs one cmd; returns null, or [true when the user may not run it, the error message]. */
     private function execOne($_id, $_options) {
         $cmd = cmd::byId($_id);
         if (!is_object($cmd)) {
-            return 'Can\'t find command [id=' . $_id . ']';
+            return array(false, 'Can\'t find command [id=' . (is_scalar($_id) ? $_id : '') . ']');
         }
         $options = is_array($_options) ? $_options : array();
         $options['comingFrom'] = 'JeedomConnect';
         if (isset($options['user_id']) && $options['user_id'] !== '') {
             $user = user::byId($options['user_id']);
             if (!is_object($user) || !$cmd->hasRight($user)) {
-                return 'Vous n\'avez pas le droit d\'exécuter cette commande ' . $cmd->getHumanName();
+                return array(true, 'Vous n\'avez pas le droit d\'exécuter cette commande ' . $cmd->getHumanName());
             }
         }
-        $cmd->execCmd($options);
+        try {
+            $cmd->execCmd($options);
+        } catch (Throwable $e) {
+            return array(false, $e->getMessage());
+        }
         return null;
     }
 
     private function cmdExec() {
-        try {
-            $err = $this->execOne($this->param('id', ''), $this->param('options', array()));
-        } catch (Throwable $e) {
-            $err = $e->getMessage();
-        }
-        return $err === null ? null : self::exception($err);
+        $err = $this->execOne($this->param('id', ''), $this->param('options', array()));
+        return $err === null ? null : self::exception($err[1]);
     }
 
-    private function cmdListExec() {
-        $failed = array();
-        $list = $this->param('cmdList', array());
-        foreach (is_array($list) ? $list : array() as $item) {
-            if (!is_array($item) || !isset($item['id'])) {
-                continue;
-            }
-            try {
-                $err = $this->execOne($item['id'], isset($item['options']) ? $item['options'] : array());
-            } catch (Throwable $e) {
-                $err = $e->getMessage();
-            }
-            if ($err !== null) {
-                $failed[] = (string) $item['id'];
+    /** The human names of the commands that exist among $_ids (upstream's message names only those). */
+    private static function cmdNames($_ids) {
+        $names = array();
+        foreach ($_ids as $id) {
+            $cmd = cmd::byId($id);
+            if (is_object($cmd)) {
+                $names[] = $cmd->getHumanName();
             }
         }
+        return implode(', ', $names);
+    }
+
+    /** CMDLIST_EXEC (a light group): runs each command; the ones the user may not run, then the ones that failed,
+     * are named in one EXCEPTION with their ids as sent, as upstream. */
+    private function cmdListExec() {
+        $list = $this->param('cmdList', null);
+        $valid = is_array($list);
+        foreach ($valid ? $list : array() as $item) {
+            $valid = $valid && is_array($item) && isset($item['id']) && is_scalar($item['id'])
+                && (!isset($item['options']) || is_array($item['options']));
+        }
+        if (!$valid) {
+            // upstream runs nothing and answers ok without a list, and dies on an item that is not a command
+            throw new Exception('cmdList: a list of commands expected');
+        }
+        $unauthorized = array();
+        $failed = array();
+        foreach ($list as $item) {
+            $err = $this->execOne($item['id'], isset($item['options']) ? $item['options'] : array());
+            if ($err !== null) {
+                if ($err[0]) {
+                    $unauthorized[] = $item['id'];
+                } else {
+                    $failed[] = $item['id'];
+                }
+            }
+        }
+        $message = '';
+        if (count($unauthorized) > 0) {
+            $message .= 'Vous n\'avez pas le droit d\'exécuter ' . (count($unauthorized) == 1 ? 'la commande' : 'les commandes') . ' '
+                . self::cmdNames($unauthorized) . '. ';
+        }
         if (count($failed) > 0) {
-            return self::exception('Erreur lors de l\'exécution de certaines commandes', null, array('cmd_ids' => $failed));
+            $names = self::cmdNames($failed);
+            $message .= count($failed) == 1 ? 'La commande ' . $names . ' n\'a pas pu être exécutée. '
+                : 'Les commandes ' . $names . ' n\'ont pas pu être exécutées. ';
+        }
+        if ($message !== '') {
+            return self::exception($message, null, array('cmd_ids' => array_merge($unauthorized, $failed)));
         }
         return null;
     }
@@ -632,7 +668,7 @@ class JeedomConnectApi {
         if (isset($options['user_id']) && $options['user_id'] !== '') {
             $user = user::byId($options['user_id']);
             if (!is_object($user) || !$sc->hasRight('x', $user)) {
-                return self::exception('Vous n\'avez pas le droit d\'exécuter ce scénario ' . $sc->getName());
+                return self::exception('Vous n\'avez pas le droit d\'exécuter ce scenario ' . $sc->getHumanName());
             }
         }
         if (isset($user) && is_object($user) && !isset($options['user_login'])) {
@@ -669,7 +705,8 @@ class JeedomConnectApi {
     private function scStop() {
         $sc = scenario::byId($this->param('id', ''));
         if (!is_object($sc)) {
-            return self::exception('Le scenario ' . (is_scalar($this->param('id')) ? $this->param('id') : '') . ' n\'existe pas');
+            // upstream calls stop() on nothing: a PHP fatal error, no answer
+            throw new Exception('Le scenario ' . (is_scalar($this->param('id')) ? $this->param('id') : '') . ' n\'existe pas');
         }
         $sc->stop();
         return null;

@@ -135,29 +135,25 @@ class JeedomConnectInfo {
         return array('security', 'motion', 'door', 'windows', 'shutter', 'light', 'outlet', 'temperature', 'humidity', 'luminosity', 'power');
     }
 
+    /** The device's rooms (in Jeedom's order) with each summary the room defines - its value, even when empty, and
+     * its definition (cmds) - then the global summary of every key, as upstream sends them. */
     public static function objInfos($eq, $_config = null) {
         $r = array();
-        $keys = self::summaryKeys();
-        foreach (JeedomConnectLayout::roomIds($_config !== null ? $_config : JeedomConnectLayout::generated($eq)) as $id) {
-            $o = jeeObject::byId($id);
-            if (!is_object($o)) {
+        $ids = array_map('strval', JeedomConnectLayout::roomIds($_config !== null ? $_config : JeedomConnectLayout::generated($eq)));
+        foreach (jeeObject::all() as $o) {
+            if (!in_array((string) $o->getId(), $ids, true)) {
                 continue;
             }
             $list = array();
-            foreach ($keys as $k) {
-                $v = $o->getSummary($k);
-                if ($v !== null && $v !== '') {
-                    $list[] = array($k => array('value' => $v));
-                }
+            $summary = $o->getConfiguration('summary', array());
+            foreach (is_array($summary) ? $summary : array() as $k => $cmds) {
+                $list[] = array($k => array('value' => $o->getSummary($k), 'cmds' => $cmds));
             }
-            $r[] = array('object_id' => (string) $id, 'keys' => $list);
+            $r[] = array('object_id' => (string) $o->getId(), 'keys' => $list);
         }
         $global = array();
-        foreach ($keys as $k) {
-            $v = jeeObject::getGlobalSummary($k);
-            if ($v !== null && $v !== '') {
-                $global[] = array($k => array('value' => $v));
-            }
+        foreach (self::summaryKeys() as $k) {
+            $global[] = array($k => array('value' => jeeObject::getGlobalSummary($k)));
         }
         $r[] = array('object_id' => 'global', 'keys' => $global);
         return $r;

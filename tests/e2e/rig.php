@@ -93,15 +93,16 @@ function rig_eq_view($eq) {
     );
 }
 
-/** One JeedomConnect equipment (a phone) in mode ws|http|polling, showing the given Jeedom cmds as widgets. */
-function rig_create_eq($_name, $_mode, array $_cmds) {
+/** One JeedomConnect equipment (a phone) in mode ws|http|polling, showing the given Jeedom cmds as widgets, for
+ * the given user (the installer's admin by default). */
+function rig_create_eq($_name, $_mode, array $_cmds, $_user = null) {
     // "Ajouter" (name), then the equipment page's save of its form
     $id = rig_eq_ajax_save(array('name' => $_name));
     if ($id === null) {
         throw new Exception('eqLogic.ajax.php save answered no id');
     }
     rig_eq_ajax_save(array('id' => $id, 'name' => $_name, 'isEnable' => '1', 'isVisible' => '1', 'configuration' => array(
-        'userId' => (string) rig_user()->getId(), 'useWs' => $_mode === 'ws' ? '1' : '0', 'polling' => $_mode === 'polling' ? '1' : '0')));
+        'userId' => (string) ($_user === null ? rig_user() : $_user)->getId(), 'useWs' => $_mode === 'ws' ? '1' : '0', 'polling' => $_mode === 'polling' ? '1' : '0')));
     $eq = rig_eq($id);
     foreach ($_cmds as $cmdId) {
         JeedomConnectLayout::addCmdWidget($eq, $cmdId);
@@ -186,8 +187,44 @@ try {
             rig_answer(array('eqId' => (string) $eq->getId(), 'infos' => $infos, 'actions' => $actions));
 
         case 'create_eq':
-            $eq = rig_create_eq((string) rig_param('name'), (string) rig_param('mode'), rig_json_param('cmds'));
+            $user = rig_param('login', '') === '' ? null : user::byLogin((string) rig_param('login'));
+            if ($user === false) {
+                throw new Exception('no user ' . rig_param('login'));
+            }
+            $eq = rig_create_eq((string) rig_param('name'), (string) rig_param('mode'), rig_json_param('cmds'), $user);
             rig_answer(rig_eq_view($eq));
+
+        case 'create_user':
+            // a Jeedom user (as the users page creates one) of the given profile
+            $u = user::byLogin((string) rig_param('login'));
+            if (!is_object($u)) {
+                $u = new user();
+                $u->setLogin((string) rig_param('login'));
+            }
+            $u->setPassword(sha512('pw-' . rig_param('login')))->setProfils((string) rig_param('profile', 'user'))->setEnable(1);
+            $u->save();
+            rig_answer(array('id' => (string) $u->getId(), 'userHash' => $u->getHash()));
+
+        case 'historized':
+            // a numeric info cmd of another plugin with a stored history (Jeedom's history table) of n points,
+            // one a minute, ending an hour ago
+            $eq = new jcTestDevice();
+            $eq->setName((string) rig_param('name', 'historized'))->setEqType_name('jcTestDevice')->setIsEnable(1)->save();
+            $cmd = new jcTestDeviceCmd();
+            $cmd->setEqLogic_id($eq->getId())->setEqType('jcTestDevice')->setLogicalId('temp')->setName('Temp')
+                ->setType('info')->setSubType('numeric')->setIsHistorized(1)->save();
+            $n = (int) rig_param('n', 10);
+            $end = (int) (floor(time() / 60) * 60) - 3600;
+            for ($i = 0; $i < $n; $i++) {
+                DB::Prepare('INSERT INTO history (cmd_id, datetime, value) VALUES (?, ?, ?)',
+                    array($cmd->getId(), date('Y-m-d H:i:s', $end - 60 * ($n - 1 - $i)), 18 + $i / 2), DB::FETCH_TYPE_ROW);
+            }
+            rig_answer(array('cmdId' => (string) $cmd->getId(), 'from' => $end - 60 * $n, 'to' => $end + 60));
+
+        case 'eq_cmd_value':
+            // the value of one of a phone's own commands (battery, position, ...), by its logical id
+            $cmd = rig_eq(rig_param('id'))->getCmd('info', (string) rig_param('logicalId'));
+            rig_answer(array('value' => is_object($cmd) ? $cmd->execCmd() : null));
 
         case 'create_eqs':
             $r = array();

@@ -287,7 +287,9 @@ class ApiTest extends JcTestCase {
             'lastLaunch' => 0, 'active' => 1, 'icon' => null), $scs['payload'][0]);
         $objs = $this->result('GET_OBJ_INFO', array('apiKey' => $k));
         $this->assertSame('SET_OBJ_INFO', $objs['type']);
-        $this->assertSame(array('object_id' => (string) $o->getId(), 'keys' => array(array('temperature' => array('value' => 19.5)))), $objs['payload'][0]);
+        $this->assertSame(array('object_id' => (string) $o->getId(), 'keys' => array(array('temperature' => array('value' => 19.5,
+            'cmds' => array(array('enable' => '1', 'cmd' => '#' . $t->getId() . '#', 'invert' => '0'),
+                array('enable' => '1', 'cmd' => '#' . $t2->getId() . '#', 'invert' => '0')))))), $objs['payload'][0]);
         $this->assertSame('global', $objs['payload'][1]['object_id']);
     }
 
