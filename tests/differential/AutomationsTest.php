@@ -10,6 +10,11 @@ class AutomationsTest extends JcDiffTestCase {
         $this->clear(); // Jeedom's cron and listener tables are not part of the rig's per-test reset
     }
 
+    protected function tearDown(): void {
+        $this->clear(); // nothing left for Jeedom's cron runner
+        parent::tearDown();
+    }
+
     private function cronAutomation($id, $cmdId, $extra = array()) {
         $trigger = array('type' => 'cron', 'options' => array('cron' => '30 7 * * 1-5', 'once' => false, 'unique' => false, 'fixedTime' => 1796000000000));
         $action = array('action' => 'cmd', 'options' => array('id' => (string) $cmdId, 'name' => 'Set', 'options' => array('slider' => 42)));

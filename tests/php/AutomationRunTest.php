@@ -5,13 +5,24 @@
 class AutomationRunTest extends JcTestCase {
     protected function setUp(): void {
         parent::setUp();
+        self::removeAutomations();
+        cache::set('jcTestDevice::execLog', array());
+    }
+
+    /** Jeedom's cron and listener tables are not part of the rig's per-test reset: no automation is left for
+     * Jeedom's cron runner of the later tests. */
+    protected function tearDown(): void {
+        self::removeAutomations();
+        parent::tearDown();
+    }
+
+    private static function removeAutomations() {
         foreach (cron::searchClassAndFunction('JeedomConnect', 'jobExecutor') as $c) {
             $c->remove();
         }
         foreach (listener::searchClassFunctionOption('JeedomConnect', 'jobExecutor') as $l) {
             $l->remove();
         }
-        cache::set('jcTestDevice::execLog', array());
     }
 
     private function automation($id, $trigger, $actions) {
