@@ -405,13 +405,12 @@ class JeedomConnectApi {
     private function welcome($eq, $user, $config) {
         $flags = JeedomConnectDevice::flags($eq);
         $infos = JeedomConnectInfo::all($eq);
-        $notifs = $eq->getConfiguration('notifsConfig', array());
+        $notifs = self::notifsConfig($eq);
         $links = @json_decode((string) @file_get_contents(__DIR__ . '/../../plugin_info/links.json'), true);
-        $geofences = $eq->getConfiguration('geofences', array());
         $admin = $user->getProfils() === 'admin';
         return array(
             'pluginVersion' => JeedomConnectConfig::pluginVersion(),
-            'jeedomName' => config::byKey('name', 'core', 'Jeedom'),
+            'jeedomName' => config::byKey('name'),
             'serverId' => config::byKey('register::id'),
             'eqName' => $eq->getName(),
             'useWs' => $flags['useWs'],
@@ -432,11 +431,20 @@ class JeedomConnectApi {
             'cmdInfo' => $infos['cmdInfo'],
             'scInfo' => $infos['scInfo'],
             'objInfo' => $infos['objInfo'],
-            'geofenceInfo' => array('geofences' => is_array($geofences) ? array_values($geofences) : array()),
+            'geofenceInfo' => array('geofences' => JeedomConnectGeofences::listOf($eq)),
             'links' => is_array($links) ? $links : array(),
             'timezone' => date_default_timezone_get(),
-            'timelineFolders' => $eq->getConfiguration('timelineEnabled', '0') == '1' ? array('main' => 'Principal', 'custom' => array()) : null,
+            // the timeline is on unless switched off on the equipment
+            'timelineFolders' => class_exists('timeline') && $eq->getConfiguration('timelineEnabled', 1) == '1' ? JeedomConnectTimeline::folderList() : null,
         );
+    }
+
+    /** The phone's notification settings: data/notifs/<apiKey>.json as the previous plugin keeps it (its idCounter is
+     * WELCOME's notifsVersion), else what this equipment holds. */
+    private static function notifsConfig($eq) {
+        $file = __DIR__ . '/../../data/notifs/' . $eq->getLogicalId() . '.json';
+        $n = is_file($file) ? json_decode((string) @file_get_contents($file), true) : null;
+        return is_array($n) ? $n : $eq->getConfiguration('notifsConfig', array());
     }
 
     /** A daemon session that is not the device's current one must not touch its state. */

@@ -28,7 +28,7 @@ class EventsTest extends JcTestCase {
         $item = $msgs[0]['events'][0];
         $this->assertSame('CMD_INFO', $item['type']);
         $this->assertSame((string) $watched->getId(), $item['payload'][0]['id']);
-        $this->assertSame('22.5', $item['payload'][0]['value']);
+        $this->assertSame(22.5, $item['payload'][0]['value']);
         $this->assertIsInt($item['payload'][0]['modified']);
         $this->assertSame(array('id', 'value', 'modified', 'collectDate', 'history'), array_keys($item['payload'][0]));
         // a repeated value fires no listener (Jeedom semantics)
@@ -149,7 +149,7 @@ class EventsTest extends JcTestCase {
         $r = $this->result('GET_EVENTS', array('apiKey' => $k, 'configVersion' => 1, 'lastReadTimestamp' => $cursor, 'lastHistoricReadTimestamp' => time()));
         $this->assertSame(array('DATETIME', 'HIST_DATETIME', 'CMD_INFO', 'SC_INFO', 'OBJ_INFO'), array_column($r['payload'], 'type'));
         $this->assertCount(1, $r['payload'][2]['payload'], 'only the watched cmd');
-        $this->assertSame('21', $r['payload'][2]['payload'][0]['value']);
+        $this->assertSame(21, $r['payload'][2]['payload'][0]['value']);
         // stale configVersion => CONFIG_AND_INFOS
         $r = $this->result('GET_EVENTS', array('apiKey' => $k, 'configVersion' => 0, 'lastReadTimestamp' => $cursor));
         $this->assertSame('CONFIG_AND_INFOS', $r['type']);
@@ -168,7 +168,7 @@ class EventsTest extends JcTestCase {
         }
         $r = $this->result('GET_EVENTS', array('apiKey' => $eq->getLogicalId(), 'lastReadTimestamp' => $cursor, 'lastHistoricReadTimestamp' => time()));
         $this->assertSame('CMD_INFO', $r['payload'][2]['type']);
-        $this->assertSame('20', $r['payload'][2]['payload'][0]['value'], 'full snapshot');
+        $this->assertSame(20.0, $r['payload'][2]['payload'][0]['value'], 'full snapshot');
         $this->assertSame(250, (int) DB::Prepare('SELECT COUNT(*) AS n FROM event', array(), DB::FETCH_TYPE_ROW)['n'], 'fake journal kept to 250 rows');
     }
 
@@ -203,7 +203,7 @@ class EventsTest extends JcTestCase {
             'pending' => array(), 'overflow' => true)));
         $r = $this->result('GET_EVENTS', array('apiKey' => $k, 'lastReadTimestamp' => 1.0));
         $this->assertSame('SET_EVENTS', $r['type']);
-        $this->assertSame('20', $r['payload'][2]['payload'][0]['value'], 'overflow => full snapshot');
+        $this->assertSame(20.0, $r['payload'][2]['payload'][0]['value'], 'overflow => full snapshot');
         $this->assertSame('global', $r['payload'][4]['payload'][0]['object_id']);
     }
 
