@@ -78,6 +78,12 @@ class JeedomConnect extends eqLogic {
         JeedomConnectDaemon::watchdog();
     }
 
+    /** Jeedom's 5-minute cron: the history statistics of the cmds the phones show as average/min/max/collect/
+     * tendance(#id#) move with time: they are sent again (docs/protocol.md, "Events"). */
+    public static function cron5() {
+        JeedomConnectInfo::refreshHistoric();
+    }
+
     /* ---------------- scheduled methods of the previous plugin ----------------
      * Jeedom calls crons and listeners by class and method name: those the previous plugin (same id) registered
      * still exist after an update until the update hook removes them (plugin_info/install.php), and an automation's

@@ -514,8 +514,10 @@ class JeedomConnectApi {
             return array('type' => 'SET_EVENTS', 'payload' => JeedomConnectInfo::eventsFromCore($eq, $lastRead, $lastHist));
         }
         $hist = ($lastHist === null || $lastHist === '') ? 0 : (float) $lastHist;
+        $historic = array();
         if (time() - $hist > JeedomConnectInfo::HIST_PERIOD) {
             $hist = time();
+            $historic = JeedomConnectInfo::historicCmdInfos(JeedomConnectLayout::generated($eq));
         }
         $payload = array(
             array('type' => 'DATETIME', 'payload' => (float) $since['cursor']),
@@ -531,7 +533,8 @@ class JeedomConnectApi {
                 isset($since['objects']) && is_array($since['objects']) ? $since['objects'] : array(),
             );
         }
-        $payload[] = array('type' => 'CMD_INFO', 'payload' => $lists[0]);
+        // the historic refresh is due: its cmds after the changes (as upstream appends them to the events)
+        $payload[] = array('type' => 'CMD_INFO', 'payload' => empty($since['overflow']) ? array_merge($lists[0], $historic) : $lists[0]);
         $payload[] = array('type' => 'SC_INFO', 'payload' => $lists[1]);
         $payload[] = array('type' => 'OBJ_INFO', 'payload' => $lists[2]);
         return array('type' => 'SET_EVENTS', 'payload' => $payload);

@@ -179,6 +179,31 @@ class JeedomConnectInfo {
         );
     }
 
+    /* ---- the historic refresh */
+
+    /** cmdInfo of the layout's cmds whose history statistics the app shows (JeedomConnectLayout::historicCmdIds). */
+    public static function historicCmdInfos($_config) {
+        return self::cmdInfos(JeedomConnectLayout::historicCmdIds($_config));
+    }
+
+    /** Every 5 minutes (Jeedom's cron5): the cmdInfo of every phone's historic cmds, as one EVENTS line to the
+     * daemon, which gives them to the phones that show them (WebSocket, SSE and polling alike). */
+    public static function refreshHistoric() {
+        $ids = array();
+        foreach (JeedomConnectDevice::all() as $eq) {
+            if ($eq->getIsEnable()) {
+                foreach (JeedomConnectLayout::historicCmdIds(JeedomConnectLayout::forFilter($eq)) as $id) {
+                    $ids[$id] = true;
+                }
+            }
+        }
+        if (count($ids) === 0) {
+            return false;
+        }
+        $infos = self::cmdInfos(array_map('strval', array_keys($ids)));
+        return count($infos) > 0 ? JeedomConnectControl::events(array(array('type' => 'CMD_INFO', 'payload' => $infos))) : false;
+    }
+
     /* ---- the daemon-less GET_EVENTS (docs/protocol.md, "Polling") */
 
     public static function eventsFromCore($eq, $_lastRead, $_lastHistoric) {

@@ -172,6 +172,48 @@ class EventsTest extends JcTestCase {
         $this->assertSame(250, (int) DB::Prepare('SELECT COUNT(*) AS n FROM event', array(), DB::FETCH_TYPE_ROW)['n'], 'fake journal kept to 250 rows');
     }
 
+    /** A phone whose first widget shows average(#temp#) of its own info cmd, and whose second names max(#other#) of
+     * a cmd that is none of its properties (upstream refreshes only the first). */
+    private function historicPhone() {
+        $t = $this->infoCmd('Temp', 20, 1);
+        $other = $this->infoCmd('Other', 5, 1);
+        $hum = $this->infoCmd('Hum', 50);
+        $eq = $this->eq('P', $this->user());
+        $c = JeedomConnectLayout::emptyConfig();
+        $c['payload']['widgets'] = array(
+            array('type' => 'generic-info', 'id' => 1, 'name' => 'Moyenne average(#' . $t->getId() . '#)', 'statusInfo' => array('id' => (string) $t->getId(), 'type' => 'info')),
+            array('type' => 'generic-info', 'id' => 2, 'name' => 'Hum', 'subtitle' => 'max(#' . $other->getId() . '#)', 'statusInfo' => array('id' => (string) $hum->getId(), 'type' => 'info')),
+        );
+        JeedomConnectLayout::set($eq, $c);
+        $eq->save();
+        return array(eqLogic::byId($eq->getId()), $t);
+    }
+
+    public function testHistoricCmdsAreSentAgainEveryFiveMinutes() {
+        list($eq, $t) = $this->historicPhone();
+        $record = $this->startFakeControl();
+        JeedomConnect::cron5();
+        $events = $this->ofType($this->received($record, 1), 'EVENTS');
+        $this->assertCount(1, $events);
+        $this->assertSame('CMD_INFO', $events[0]['events'][0]['type']);
+        $this->assertSame(array((string) $t->getId()), array_column($events[0]['events'][0]['payload'], 'id'));
+        $this->assertEquals(20, $events[0]['events'][0]['payload'][0]['history']['averageValue'], 'with its history');
+    }
+
+    public function testGetEventsFromTheDaemonAddsTheHistoricCmdsWhenDue() {
+        list($eq, $t) = $this->historicPhone();
+        $k = $eq->getLogicalId();
+        $this->result('SET_APPSTATE', array('apiKey' => $k, 'state' => 'active'));
+        $this->startFakeControl(array('EVENTS_SINCE' => array('cursor' => 10.0, 'cmds' => array(), 'scenarios' => array(), 'objects' => array(),
+            'pending' => array(), 'overflow' => false)));
+        $v = (int) $eq->getConfiguration('configVersion');
+        $r = $this->result('GET_EVENTS', array('apiKey' => $k, 'configVersion' => $v, 'lastReadTimestamp' => 5.0, 'lastHistoricReadTimestamp' => time() - 301));
+        $this->assertSame(array((string) $t->getId()), array_column($r['payload'][2]['payload'], 'id'), 'due: the historic cmd');
+        $this->assertGreaterThanOrEqual(time() - 1, $r['payload'][1]['payload']);
+        $r = $this->result('GET_EVENTS', array('apiKey' => $k, 'configVersion' => $v, 'lastReadTimestamp' => 5.0, 'lastHistoricReadTimestamp' => time() - 10));
+        $this->assertSame(array(), $r['payload'][2]['payload'], 'not due');
+    }
+
     public function testGetEventsFromTheDaemon() {
         $t = $this->infoCmd('Temp', '20');
         $eq = $this->setLayout($this->eq('P', $this->user()), array($t->getId()));
