@@ -494,6 +494,10 @@ class JeedomConnectApi {
         if ($configVersion !== null && $configVersion != $eq->getConfiguration('configVersion', 0)) {
             return array('type' => 'CONFIG_AND_INFOS', 'payload' => array('config' => JeedomConnectLayout::generated($eq), 'infos' => JeedomConnectInfo::all($eq)));
         }
+        // the daemon asking for a new layout only (docs/protocol.md, "Events"): the events and actions stay queued
+        if ($this->param('newLayoutOnly', false) === true) {
+            return null;
+        }
         $lastRead = $this->param('lastReadTimestamp', null);
         $lastHist = $this->param('lastHistoricReadTimestamp', null);
         $actions = JeedomConnectDevice::takeQueuedActions($eq);

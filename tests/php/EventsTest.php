@@ -119,6 +119,21 @@ class EventsTest extends JcTestCase {
         $this->assertSame(array('type' => 'ACTIONS', 'payload' => array(array('action' => 'toaster', 'message' => 'Gardé'))), $r);
     }
 
+    public function testTheDaemonsNewLayoutRequestTakesNothingElse() {
+        $eq = $this->eq('P', $this->user());
+        $this->startFakeControl(array('PUSH' => array('ok' => false, 'error' => 'journal unavailable')));
+        JeedomConnectDevice::queueAction($eq, array('action' => 'toaster', 'message' => 'Gardé'));
+        $eq = eqLogic::byId($eq->getId());
+        $eq->setConfiguration('appState', 'active')->save();
+        $v = (int) $eq->getConfiguration('configVersion');
+        $ask = array('apiKey' => $eq->getLogicalId(), 'lastReadTimestamp' => microtime(true), 'newLayoutOnly' => true);
+        $r = $this->result('GET_EVENTS', $ask + array('configVersion' => $v - 1));
+        $this->assertSame('CONFIG_AND_INFOS', $r['type']);
+        $this->assertSame('ok', $this->result('GET_EVENTS', $ask + array('configVersion' => $v)), 'same version: nothing');
+        $r = $this->result('GET_EVENTS', array('apiKey' => $eq->getLogicalId(), 'lastReadTimestamp' => microtime(true)));
+        $this->assertSame(array('type' => 'ACTIONS', 'payload' => array(array('action' => 'toaster', 'message' => 'Gardé'))), $r, 'still queued');
+    }
+
     public function testDeviceRecordsAskForAnAcknowledgement() {
         $record = $this->startFakeControl();
         $eq = $this->eq('P', $this->user());
