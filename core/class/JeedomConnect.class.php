@@ -154,6 +154,17 @@ class JeedomConnect extends eqLogic {
         }
         $this->setConfiguration('apiKey', $this->getLogicalId());
         JeedomConnectDevice::normalizeFlags($this);
+        // the action password is part of the layout the app receives: a new one is a new layout version (the
+        // previous plugin's equipment page flagged it with pwdChanged)
+        if ($this->getId() !== null && $this->getId() !== '') {
+            $stored = eqLogic::byId($this->getId());
+            if (is_object($stored) && (string) $stored->getConfiguration('pwdAction', '') !== (string) $this->getConfiguration('pwdAction', '')) {
+                JeedomConnectLayout::bump($this);
+            }
+        }
+        if ($this->getConfiguration('pwdChanged', null) !== null) {
+            $this->setConfiguration('pwdChanged', 'false');
+        }
     }
 
     public function postInsert() {
