@@ -661,6 +661,7 @@ class JeedomConnectApi {
         if (is_string($return) && $return !== '') {
             JeedomConnectDevice::queueAction($this->eq, array('action' => 'toaster', 'message' => $return));
         }
+        JeedomConnectListener::pumpCoreEvents(); // a scenario run in this process (sync mode): its states now
         return null;
     }
 
@@ -670,6 +671,7 @@ class JeedomConnectApi {
             return self::exception('Le scenario ' . (is_scalar($this->param('id')) ? $this->param('id') : '') . ' n\'existe pas');
         }
         $sc->stop();
+        JeedomConnectListener::pumpCoreEvents(); // its new state reaches the phones now, not at the minute cron
         return null;
     }
 

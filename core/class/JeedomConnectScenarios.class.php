@@ -43,6 +43,7 @@ class JeedomConnectScenarios {
         }
         $sc->setIsActive($active ? 1 : 0);
         $sc->save();
+        JeedomConnectListener::pumpCoreEvents(); // its new state reaches the phones now, not at the minute cron
         return null;
     }
 }

@@ -134,6 +134,25 @@ class EventsTest extends JcTestCase {
         $this->assertSame(array('type' => 'ACTIONS', 'payload' => array(array('action' => 'toaster', 'message' => 'Gardé'))), $r, 'still queued');
     }
 
+    public function testAScenarioSwitchedOrStoppedFromThePhoneReachesTheDaemonOnTheChange() {
+        $sc = new scenario();
+        $sc->setName('Alarme')->setIsActive(1)->save();
+        $eq = $this->eq('P', $this->user('boss', 'admin'));
+        $record = $this->startFakeControl();
+        JeedomConnectListener::pumpCoreEvents(); // the pump's cursor exists (set at the first cron after install)
+        $this->assertSame('ok', $this->result('SC_SET_ACTIVE', array('apiKey' => $eq->getLogicalId(), 'id' => (string) $sc->getId(), 'active' => false)));
+        $sent = $this->ofType($this->received($record, 1), 'EVENTS');
+        $this->assertCount(1, $sent, 'sent by the request itself, no cron ran');
+        $this->assertSame('SC_INFO', $sent[0]['events'][0]['type']);
+        $this->assertSame(array((string) $sc->getId(), 0), array($sent[0]['events'][0]['payload'][0]['id'], (int) $sent[0]['events'][0]['payload'][0]['active']));
+        $sc->setState('in progress');
+        @file_put_contents($record, '');
+        $this->assertSame('ok', $this->result('SC_STOP', array('apiKey' => $eq->getLogicalId(), 'id' => (string) $sc->getId())));
+        $sent = $this->ofType($this->received($record, 1), 'EVENTS');
+        $this->assertCount(1, $sent);
+        $this->assertSame('stop', end($sent[0]['events'][0]['payload'])['status'], json_encode($sent));
+    }
+
     public function testDeviceRecordsAskForAnAcknowledgement() {
         $record = $this->startFakeControl();
         $eq = $this->eq('P', $this->user());
