@@ -139,12 +139,16 @@ class EventsTest extends JcTestCase {
         $sc->setName('Alarme')->setIsActive(1)->save();
         $eq = $this->eq('P', $this->user('boss', 'admin'));
         $record = $this->startFakeControl();
-        JeedomConnectListener::pumpCoreEvents(); // the pump's cursor exists (set at the first cron after install)
+        // the pump's cursor exists (set at the first cron after install), and what happened before is sent
+        JeedomConnectListener::pumpCoreEvents();
+        JeedomConnectListener::pumpCoreEvents();
+        @file_put_contents($record, '');
         $this->assertSame('ok', $this->result('SC_SET_ACTIVE', array('apiKey' => $eq->getLogicalId(), 'id' => (string) $sc->getId(), 'active' => false)));
         $sent = $this->ofType($this->received($record, 1), 'EVENTS');
-        $this->assertCount(1, $sent, 'sent by the request itself, no cron ran');
+        $this->assertCount(1, $sent, 'sent by the request itself');
         $this->assertSame('SC_INFO', $sent[0]['events'][0]['type']);
-        $this->assertSame(array((string) $sc->getId(), 0), array($sent[0]['events'][0]['payload'][0]['id'], (int) $sent[0]['events'][0]['payload'][0]['active']));
+        $last = end($sent[0]['events'][0]['payload']);
+        $this->assertSame(array((string) $sc->getId(), 0), array($last['id'], (int) $last['active']), json_encode($sent));
         $sc->setState('in progress');
         @file_put_contents($record, '');
         $this->assertSame('ok', $this->result('SC_STOP', array('apiKey' => $eq->getLogicalId(), 'id' => (string) $sc->getId())));
