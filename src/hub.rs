@@ -4,7 +4,7 @@
 //! Transports register a [`Session`] once a device is authenticated and write whatever lands in its outbox; the
 //! control socket feeds the hub with device records, pushes and closes; the journal feeds it committed events.
 
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Instant;
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -37,6 +37,8 @@ pub struct Hub {
     resume: Mutex<Resume>,
     /// Most live connections since `memory` last looked.
     peak: std::sync::atomic::AtomicU64,
+    /// The hub itself, for the tasks a device record starts (`config_change`).
+    me: Weak<Hub>,
 }
 
 /// The device records, and which devices watch each cmd (so that fan-out looks up an event's watchers instead of
@@ -129,7 +131,8 @@ impl Hub {
         for (d, _) in devices {
             known.insert(d);
         }
-        Arc::new(Hub {
+        Arc::new_cyclic(|me| Hub {
+            me: me.clone(),
             cfg,
             journal,
             relay,
@@ -158,8 +161,16 @@ impl Hub {
     /// once the records are committed to the journal.
     pub fn apply_devices(&self, records: Vec<Device>, full: bool) -> Committed {
         let mut removed = Vec::new();
+        let mut new_layout = Vec::new();
         {
             let mut devices = write(&self.devices);
+            for d in &records {
+                if let Some(old) = devices.map.get(&d.api_key) {
+                    if old.config_version != d.config_version {
+                        new_layout.push((d.api_key.clone(), old.config_version));
+                    }
+                }
+            }
             if full {
                 let keep: std::collections::HashSet<&str> = records.iter().map(|d| d.api_key.as_str()).collect();
                 removed = devices.map.keys().filter(|k| !keep.contains(k.as_str())).cloned().collect();
@@ -182,7 +193,21 @@ impl Hub {
                 self.end_sse(&d.api_key, "device switched mode");
             }
         }
+        for (key, known) in new_layout {
+            self.new_layout(&key, known);
+        }
         self.journal.put_devices(records, full)
+    }
+
+    /// The device's layout version changed: each of its live connections gets the new layout (`config_change`).
+    fn new_layout(&self, api_key: &str, known: Option<i64>) {
+        let live = self.sessions_of(api_key);
+        let (Some(hub), Ok(rt)) = (self.me.upgrade(), tokio::runtime::Handle::try_current()) else {
+            return;
+        };
+        for s in live {
+            rt.spawn(crate::config_change::refresh(hub.clone(), s, known));
+        }
     }
 
     /// Applies the `jcd` member of a PHP answer.

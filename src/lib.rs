@@ -6,6 +6,7 @@
 
 pub mod client;
 pub mod config;
+pub mod config_change;
 pub mod control;
 pub mod delivery;
 pub mod device;

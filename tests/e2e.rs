@@ -678,6 +678,51 @@ async fn s3a_ticking_websocket_ends_the_sse_stream() {
     assert_eq!(ws.welcome["payload"]["useWs"], "1", "WELCOME says websocket mode");
 }
 
+/// A layout change reaches the WebSocket and the SSE phone on their open connections as `CONFIG_AND_INFOS` (the
+/// new layout and its state), without waiting for them to reconnect.
+#[tokio::test]
+#[ignore]
+async fn s3c_a_layout_change_reaches_websocket_and_sse_phones_at_once() {
+    let rig = Rig::from_env();
+    rig.ensure_daemon().await;
+    let (infos, _) = rig.virtual_cmds("s3c sensor", 2).await;
+    let ws_eq = rig.equipment("s3c ws", "ws", &infos[..1]).await;
+    let http_eq = rig.equipment("s3c http", "http", &infos[..1]).await;
+    let ws = WsClient::connect_retry(&rig, &ws_eq, "s3c-ws", 5).await;
+    http_connect(&rig, &http_eq, "s3c-http").await;
+    let sse = SseClient::open(&rig, &http_eq).await;
+    let before = ws.welcome["payload"]["configVersion"].as_i64().expect("WELCOME configVersion");
+
+    let mut versions = vec![];
+    for eq in [&ws_eq, &http_eq] {
+        let r = rig.call("add_widget", &[("id", eq.id.clone()), ("cmdId", infos[1].clone())]).await;
+        versions.push(r["configVersion"].as_i64().expect("configVersion"));
+    }
+    assert!(versions[0] > before, "a new version: {versions:?} after {before}");
+    let ws_config = wait_for("CONFIG_AND_INFOS on the open websocket", 10.0, || {
+        ws.events().into_iter().find_map(|e| match e {
+            WsEv::Msg(_, v) if v["type"] == "CONFIG_AND_INFOS" => Some(v),
+            _ => None,
+        })
+    })
+    .await;
+    assert_eq!(ws_config["payload"]["config"]["payload"]["configVersion"], json!(versions[0]), "{ws_config}");
+    let shown: Vec<String> =
+        cmd_pairs(&ws_config["payload"]["infos"]["cmdInfo"]).into_iter().map(|(id, _)| id).collect();
+    assert!(shown.contains(&infos[1]), "the new widget's command is in the new state: {shown:?}");
+    let sse_config = wait_for("CONFIG_AND_INFOS on the open SSE stream", 10.0, || {
+        sse.messages().into_iter().find(|m| m["type"] == "CONFIG_AND_INFOS")
+    })
+    .await;
+    assert_eq!(sse_config["payload"]["config"]["payload"]["configVersion"], json!(versions[1]), "{sse_config}");
+    assert!(!sse.ended() && ws.close_code().is_none(), "both connections stay open");
+
+    // and the new widget's command now reaches both
+    rig.event(&infos[1], "after").await;
+    ws.wait_cmd(&infos[1], "after", 5.0).await;
+    sse.wait_cmd(&infos[1], "after", 5.0).await;
+}
+
 /// Disabling an equipment closes its WebSocket with EQUIPMENT_DISABLE.
 #[tokio::test]
 #[ignore]

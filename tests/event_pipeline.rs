@@ -934,3 +934,61 @@ async fn reconnecting_during_a_live_stream_gives_no_duplicate_and_no_hole_after_
     assert!(start >= first.len(), "resumed item {start} was already received (duplicate)");
     assert_eq!(second, (start..N).collect::<Vec<_>>(), "after reconnect: every event in order, none twice");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_config_version_sends_config_and_infos_to_ws_and_sse_at_once() {
+    let env = Env::start(&[]).await;
+    let w = DeviceSpec::ws(&device_key());
+    let s = DeviceSpec::sse(&device_key());
+    let p = DeviceSpec::polling(&device_key());
+    let (mut ws, _) = env.ws_device(&w).await;
+    env.api.add_device(s.clone());
+    env.daemon.devices(vec![w.record(), s.record(), p.record()], false).await;
+    let mut sse = Sse::open(env.daemon.cfg.ws_port, &s.key, None).await;
+    assert_eq!(sse.next_msg(WAIT).await.msg["type"], "SET_INFO");
+    ws.expect_silence(Duration::from_millis(200)).await;
+    assert!(env.api.requests_of("GET_EVENTS").is_empty(), "nothing asked before the change");
+
+    // the plugin saved a new layout: its DEVICES records carry the new version
+    let bumped: Vec<DeviceSpec> = [&w, &s, &p]
+        .iter()
+        .map(|d| {
+            let mut b = (*d).clone();
+            b.config_version += 1;
+            b
+        })
+        .collect();
+    env.daemon.devices(bumped.iter().map(DeviceSpec::record).collect(), false).await;
+
+    let frames =
+        ws.collect_until(WAIT, "CONFIG_AND_INFOS", |f| f.iter().any(|v| v["type"] == "CONFIG_AND_INFOS")).await;
+    let c = frames.iter().find(|v| v["type"] == "CONFIG_AND_INFOS").unwrap();
+    assert_eq!(c["eqApiKey"], json!(w.key), "{c}");
+    assert!(c["id"].is_string() && c.get("jeedomApiKey").is_none(), "{c}");
+    assert!(c["payload"]["infos"]["cmdInfo"].is_array(), "{c}");
+    let ev = sse.next_msg(WAIT).await;
+    ev.assert_exact_format();
+    assert_eq!(ev.msg["type"], "CONFIG_AND_INFOS", "{:?}", ev.raw);
+
+    // asked once per connection, with the version the phone had, for the layout only
+    let asked = env.api.requests_of("GET_EVENTS");
+    let mut from: Vec<(String, String)> = asked
+        .iter()
+        .map(|r| {
+            (r.api_key().unwrap_or("?").to_string(), r.params["connexionFrom"].as_str().unwrap_or("?").to_string())
+        })
+        .collect();
+    from.sort();
+    let mut want = vec![(w.key.clone(), "WS".to_string()), (s.key.clone(), "SSE".to_string())];
+    want.sort();
+    assert_eq!(from, want, "the polling phone is answered at its next GET_EVENTS: {asked:?}");
+    for r in &asked {
+        assert_eq!(r.params["newLayoutOnly"], json!(true), "{:?}", r.params);
+        assert_eq!(r.params["configVersion"], json!(w.config_version), "{:?}", r.params);
+    }
+
+    // the same records again: no change, nothing asked
+    env.daemon.devices(bumped.iter().map(DeviceSpec::record).collect(), false).await;
+    ws.expect_silence(Duration::from_millis(300)).await;
+    assert_eq!(env.api.requests_of("GET_EVENTS").len(), 2);
+}

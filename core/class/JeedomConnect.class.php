@@ -94,6 +94,12 @@ class JeedomConnect extends eqLogic {
         JeedomConnectAppBackups::trim();
     }
 
+    /** Jeedom's 5-minute cron: the history statistics of the cmds the phones show as average/min/max/collect/
+     * tendance(#id#) move with time: they are sent again (docs/protocol.md, "Events"). */
+    public static function cron5() {
+        JeedomConnectInfo::refreshHistoric();
+    }
+
     /* ---------------- scheduled methods of the previous plugin ----------------
      * Jeedom calls crons and listeners by class and method name: those the previous plugin (same id) registered
      * still exist after an update until the update hook removes them (plugin_info/install.php), and an automation's
@@ -164,6 +170,17 @@ class JeedomConnect extends eqLogic {
         }
         $this->setConfiguration('apiKey', $this->getLogicalId());
         JeedomConnectDevice::normalizeFlags($this);
+        // the action password is part of the layout the app receives: a new one is a new layout version (the
+        // previous plugin's equipment page flagged it with pwdChanged)
+        if ($this->getId() !== null && $this->getId() !== '') {
+            $stored = eqLogic::byId($this->getId());
+            if (is_object($stored) && (string) $stored->getConfiguration('pwdAction', '') !== (string) $this->getConfiguration('pwdAction', '')) {
+                JeedomConnectLayout::bump($this);
+            }
+        }
+        if ($this->getConfiguration('pwdChanged', null) !== null) {
+            $this->setConfiguration('pwdChanged', 'false');
+        }
     }
 
     public function postInsert() {

@@ -424,11 +424,10 @@ class JeedomConnectApi {
         $flags = JeedomConnectDevice::flags($eq);
         $infos = JeedomConnectInfo::all($eq);
         $links = @json_decode((string) @file_get_contents(__DIR__ . '/../../plugin_info/links.json'), true);
-        $geofences = $eq->getConfiguration('geofences', array());
         $admin = $user->getProfils() === 'admin';
         return array(
             'pluginVersion' => JeedomConnectConfig::pluginVersion(),
-            'jeedomName' => config::byKey('name', 'core', 'Jeedom'),
+            'jeedomName' => config::byKey('name'),
             'serverId' => config::byKey('register::id'),
             'eqName' => $eq->getName(),
             'useWs' => $flags['useWs'],
@@ -449,10 +448,11 @@ class JeedomConnectApi {
             'cmdInfo' => $infos['cmdInfo'],
             'scInfo' => $infos['scInfo'],
             'objInfo' => $infos['objInfo'],
-            'geofenceInfo' => array('geofences' => is_array($geofences) ? array_values($geofences) : array()),
+            'geofenceInfo' => array('geofences' => JeedomConnectGeofences::listOf($eq)),
             'links' => is_array($links) ? $links : array(),
             'timezone' => date_default_timezone_get(),
-            'timelineFolders' => $eq->getConfiguration('timelineEnabled', '0') == '1' ? array('main' => 'Principal', 'custom' => array()) : null,
+            // the timeline is on unless switched off on the equipment
+            'timelineFolders' => class_exists('timeline') && $eq->getConfiguration('timelineEnabled', 1) == '1' ? JeedomConnectTimeline::folderList() : null,
         );
     }
 
@@ -508,6 +508,10 @@ class JeedomConnectApi {
         if ($configVersion !== null && $configVersion != $eq->getConfiguration('configVersion', 0)) {
             return array('type' => 'CONFIG_AND_INFOS', 'payload' => array('config' => JeedomConnectLayout::generated($eq), 'infos' => JeedomConnectInfo::all($eq)));
         }
+        // the daemon asking for a new layout only (docs/protocol.md, "Events"): the events and actions stay queued
+        if ($this->param('newLayoutOnly', false) === true) {
+            return null;
+        }
         $lastRead = $this->param('lastReadTimestamp', null);
         $lastHist = $this->param('lastHistoricReadTimestamp', null);
         $actions = JeedomConnectDevice::takeQueuedActions($eq);
@@ -528,8 +532,10 @@ class JeedomConnectApi {
             return array('type' => 'SET_EVENTS', 'payload' => JeedomConnectInfo::eventsFromCore($eq, $lastRead, $lastHist));
         }
         $hist = ($lastHist === null || $lastHist === '') ? 0 : (float) $lastHist;
+        $historic = array();
         if (time() - $hist > JeedomConnectInfo::HIST_PERIOD) {
             $hist = time();
+            $historic = JeedomConnectInfo::historicCmdInfos(JeedomConnectLayout::generated($eq));
         }
         $payload = array(
             array('type' => 'DATETIME', 'payload' => (float) $since['cursor']),
@@ -545,7 +551,8 @@ class JeedomConnectApi {
                 isset($since['objects']) && is_array($since['objects']) ? $since['objects'] : array(),
             );
         }
-        $payload[] = array('type' => 'CMD_INFO', 'payload' => $lists[0]);
+        // the historic refresh is due: its cmds after the changes (as upstream appends them to the events)
+        $payload[] = array('type' => 'CMD_INFO', 'payload' => empty($since['overflow']) ? array_merge($lists[0], $historic) : $lists[0]);
         $payload[] = array('type' => 'SC_INFO', 'payload' => $lists[1]);
         $payload[] = array('type' => 'OBJ_INFO', 'payload' => $lists[2]);
         return array('type' => 'SET_EVENTS', 'payload' => $payload);
@@ -699,6 +706,7 @@ class JeedomConnectApi {
         if (is_string($return) && $return !== '') {
             JeedomConnectDevice::queueAction($this->eq, array('action' => 'toaster', 'message' => $return));
         }
+        JeedomConnectListener::pumpCoreEvents(); // a scenario run in this process (sync mode): its states now
         return null;
     }
 
@@ -709,6 +717,7 @@ class JeedomConnectApi {
             throw new Exception('Le scenario ' . (is_scalar($this->param('id')) ? $this->param('id') : '') . ' n\'existe pas');
         }
         $sc->stop();
+        JeedomConnectListener::pumpCoreEvents(); // its new state reaches the phones now, not at the minute cron
         return null;
     }
 

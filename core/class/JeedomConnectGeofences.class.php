@@ -60,8 +60,13 @@ class JeedomConnectGeofences {
 
     /** GET_GEOFENCES -> SET_GEOFENCES {geofences[{identifier, extras{name}, radius, latitude, longitude, notifyOnEntry, notifyOnExit}]} */
     public static function all(JeedomConnectApi $_api) {
+        return array('type' => 'SET_GEOFENCES', 'payload' => array('geofences' => self::listOf($_api->eq())));
+    }
+
+    /** The phone's geofences (its geofence_<identifier> info cmds): GET_GEOFENCES, WELCOME geofenceInfo. */
+    public static function listOf($_eq) {
         $list = array();
-        foreach ($_api->eq()->getCmd('info') as $cmd) {
+        foreach ($_eq->getCmd('info') as $cmd) {
             if (strpos($cmd->getLogicalId(), 'geofence') !== 0) {
                 continue;
             }
@@ -69,7 +74,7 @@ class JeedomConnectGeofences {
                 'radius' => (float) $cmd->getConfiguration('radius'), 'latitude' => (float) $cmd->getConfiguration('latitude'),
                 'longitude' => (float) $cmd->getConfiguration('longitude'), 'notifyOnEntry' => true, 'notifyOnExit' => true);
         }
-        return array('type' => 'SET_GEOFENCES', 'payload' => array('geofences' => $list));
+        return $list;
     }
 
     private static function isIdentifier($_id) {

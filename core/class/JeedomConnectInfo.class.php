@@ -10,48 +10,64 @@ class JeedomConnectInfo {
 
     /* ---- cmds */
 
+    /** {averageValue, minValue, maxValue, tendance} over Jeedom's history periods, as the previous plugin computed
+     * them: rounded to one decimal; a historized cmd whose statistics are all zero (no history in the period) gets
+     * its current value; zeros and null for a cmd that is not historized, or a string. */
     private static function history($cmd) {
         $h = array('averageValue' => 0, 'minValue' => 0, 'maxValue' => 0, 'tendance' => null);
-        if (!$cmd->getIsHistorized() || $cmd->getSubType() === 'string') {
+        if ($cmd->getIsHistorized() != 1 || $cmd->getSubType() === 'string') {
             return $h;
         }
         try {
             $end = date('Y-m-d H:i:s');
-            $start = date('Y-m-d H:i:s', time() - 3600 * (float) config::byKey('historyCalculPeriod'));
+            $start = date('Y-m-d H:i:s', strtotime($end . ' -' . config::byKey('historyCalculPeriod') . ' hour'));
             $stat = $cmd->getStatistique($start, $end);
-            $h['averageValue'] = isset($stat['avg']) ? round((float) $stat['avg'], 2) : 0;
-            $h['minValue'] = isset($stat['min']) ? (float) $stat['min'] : 0;
-            $h['maxValue'] = isset($stat['max']) ? (float) $stat['max'] : 0;
-            $tStart = date('Y-m-d H:i:s', time() - 3600 * (float) config::byKey('historyCalculTendance'));
-            $t = (float) $cmd->getTendance($tStart, $end);
-            if ($t > (float) config::byKey('historyCalculTendanceThresholddMax')) {
+            $val = $cmd->execCmd();
+            if (($stat['avg'] ?? null) == 0 && ($stat['min'] ?? null) == 0 && ($stat['max'] ?? null) == 0 && $val != '') {
+                $r = array(self::round1($val), self::round1($val), self::round1($val));
+            } else {
+                $r = array(self::round1($stat['avg'] ?? null), self::round1($stat['min'] ?? null), self::round1($stat['max'] ?? null));
+            }
+            list($h['averageValue'], $h['minValue'], $h['maxValue']) = $r;
+            $tStart = date('Y-m-d H:i:s', strtotime($end . ' -' . config::byKey('historyCalculTendance') . ' hour'));
+            $t = $cmd->getTendance($tStart, $end);
+            if ($t > config::byKey('historyCalculTendanceThresholddMax')) {
                 $h['tendance'] = 'up';
-            } elseif ($t < (float) config::byKey('historyCalculTendanceThresholddMin')) {
+            } elseif ($t < config::byKey('historyCalculTendanceThresholddMin')) {
                 $h['tendance'] = 'down';
             } else {
                 $h['tendance'] = 'stable';
             }
         } catch (Throwable $e) {
-            // history is decoration: never fail the event for it
+            // history is decoration: never fail the event for it (what was computed before the error stays)
             log::add('JeedomConnect', 'debug', 'history of cmd ' . $cmd->getId() . ' left out: ' . $e->getMessage());
         }
         return $h;
     }
 
-    private static function ts($_date) {
-        if ($_date === null || $_date === '') {
-            return null;
+    private static function round1($_v) {
+        if ($_v !== null && !is_numeric($_v)) {
+            throw new Exception('not a number: ' . json_encode($_v));
         }
-        $t = strtotime((string) $_date);
-        return $t === false ? null : $t;
+        return round((float) $_v, 1);
     }
 
+    /** Unix time of a Jeedom date; 0 when there is none (upstream sends false there: docs/api-methods.md). */
+    private static function ts($_date) {
+        if ($_date === null || $_date === '') {
+            return 0;
+        }
+        $t = strtotime((string) $_date);
+        return $t === false ? 0 : $t;
+    }
+
+    /** cmdInfo: the value as Jeedom keeps it (number, string; '' when the cmd never had one), its dates and history. */
     public static function cmdInfo($cmd, $_value = null, $_valueDate = null, $_collectDate = null) {
-        $cache = $cmd->getCache(array('value', 'valueDate', 'collectDate'), null);
+        $cache = $cmd->getCache(array('valueDate', 'collectDate', 'value'));
         $value = $_value !== null ? $_value : $cache['value'];
         return array(
             'id' => (string) $cmd->getId(),
-            'value' => $value === null ? null : (is_scalar($value) ? (string) $value : $value),
+            'value' => $value,
             'modified' => self::ts($_valueDate !== null ? $_valueDate : $cache['valueDate']),
             'collectDate' => self::ts($_collectDate !== null ? $_collectDate : $cache['collectDate']),
             'history' => self::history($cmd),
@@ -71,26 +87,20 @@ class JeedomConnectInfo {
 
     /* ---- scenarios */
 
-    private static function lastLaunchTs($sc) {
-        $t = self::ts($sc->getLastLaunch());
-        return $t === null ? 0 : $t;
-    }
-
     public static function scInfoFull($sc) {
         $object = $sc->getObject();
-        $icon = $sc->getDisplay('icon', '');
-        if (is_string($icon) && preg_match('/class="([^"]+)"/', $icon, $m)) {
-            $icon = $m[1];
-        }
+        $state = $sc->getCache(array('state', 'lastLaunch'));
+        $icon = $sc->getDisplay('icon');
         return array(
             'id' => (string) $sc->getId(),
             'name' => $sc->getName(),
             'object' => is_object($object) ? $object->getName() : 'Aucun',
-            'group' => $sc->getGroup() === '' ? 'Aucun' : $sc->getGroup(),
-            'status' => $sc->getState(),
-            'lastLaunch' => self::lastLaunchTs($sc),
-            'active' => (int) $sc->getIsActive(),
-            'icon' => ($icon === '' ? null : $icon),
+            'group' => $sc->getGroup() == '' ? 'Aucun' : $sc->getGroup(),
+            'status' => $state['state'],
+            'lastLaunch' => self::ts($state['lastLaunch']),
+            'active' => $sc->getIsActive() ? 1 : 0,
+            // the classes of an <i> icon
+            'icon' => is_string($icon) && strpos($icon, '<i') === 0 ? trim(str_replace(array('<i', 'class=', '"', '/>', '></i>'), '', $icon)) : null,
         );
     }
 
@@ -104,11 +114,13 @@ class JeedomConnectInfo {
         return JeedomConnectLayout::scenarioIds($_config !== null ? $_config : JeedomConnectLayout::generated($eq));
     }
 
-    public static function scInfos($eq, $_config = null) {
+    /** scInfo of the scenarios of the layout's scenario widgets, or of every scenario ($_all: GET_ALL_SC), in
+     * Jeedom's order of scenarios. */
+    public static function scInfos($eq, $_config = null, $_all = false) {
+        $ids = $_all ? array() : array_flip(JeedomConnectLayout::scenarioIds($_config !== null ? $_config : JeedomConnectLayout::generated($eq)));
         $r = array();
-        foreach (self::scenarioIdsOf($eq, $_config) as $id) {
-            $sc = scenario::byId($id);
-            if (is_object($sc)) {
+        foreach (scenario::all() as $sc) {
+            if ($_all || isset($ids[(string) $sc->getId()])) {
                 $r[] = self::scInfoFull($sc);
             }
         }
@@ -118,9 +130,9 @@ class JeedomConnectInfo {
     public static function scInfoFromEvent($option) {
         $r = array('id' => (string) $option['scenario_id'],
             'status' => isset($option['state']) ? $option['state'] : null,
-            'lastLaunch' => isset($option['lastLaunch']) ? (int) self::ts($option['lastLaunch']) : 0);
-        if (isset($option['isActive'])) {
-            $r['active'] = (int) $option['isActive'];
+            'lastLaunch' => self::ts($option['lastLaunch'] ?? null));
+        if (array_key_exists('isActive', $option)) {
+            $r['active'] = $option['isActive'];
         }
         return $r;
     }
@@ -138,14 +150,14 @@ class JeedomConnectInfo {
     /** The device's rooms (in Jeedom's order) with each summary the room defines - its value, even when empty, and
      * its definition (cmds) - then the global summary of every key, as upstream sends them. */
     public static function objInfos($eq, $_config = null) {
+        $rooms = array_flip(JeedomConnectLayout::roomIds($_config !== null ? $_config : JeedomConnectLayout::generated($eq)));
         $r = array();
-        $ids = array_map('strval', JeedomConnectLayout::roomIds($_config !== null ? $_config : JeedomConnectLayout::generated($eq)));
         foreach (jeeObject::all() as $o) {
-            if (!in_array((string) $o->getId(), $ids, true)) {
+            if (!isset($rooms[(string) $o->getId()])) {
                 continue;
             }
             $list = array();
-            $summary = $o->getConfiguration('summary', array());
+            $summary = $o->getConfiguration('summary');
             foreach (is_array($summary) ? $summary : array() as $k => $cmds) {
                 $list[] = array($k => array('value' => $o->getSummary($k), 'cmds' => $cmds));
             }
@@ -172,6 +184,31 @@ class JeedomConnectInfo {
             'scInfo' => self::scInfos($eq, $config),
             'objInfo' => self::objInfos($eq, $config),
         );
+    }
+
+    /* ---- the historic refresh */
+
+    /** cmdInfo of the layout's cmds whose history statistics the app shows (JeedomConnectLayout::historicCmdIds). */
+    public static function historicCmdInfos($_config) {
+        return self::cmdInfos(JeedomConnectLayout::historicCmdIds($_config));
+    }
+
+    /** Every 5 minutes (Jeedom's cron5): the cmdInfo of every phone's historic cmds, as one EVENTS line to the
+     * daemon, which gives them to the phones that show them (WebSocket, SSE and polling alike). */
+    public static function refreshHistoric() {
+        $ids = array();
+        foreach (JeedomConnectDevice::all() as $eq) {
+            if ($eq->getIsEnable()) {
+                foreach (JeedomConnectLayout::historicCmdIds(JeedomConnectLayout::forFilter($eq)) as $id) {
+                    $ids[$id] = true;
+                }
+            }
+        }
+        if (count($ids) === 0) {
+            return false;
+        }
+        $infos = self::cmdInfos(array_map('strval', array_keys($ids)));
+        return count($infos) > 0 ? JeedomConnectControl::events(array(array('type' => 'CMD_INFO', 'payload' => $infos))) : false;
     }
 
     /* ---- the daemon-less GET_EVENTS (docs/protocol.md, "Polling") */

@@ -386,92 +386,76 @@ class JeedomConnectLayout {
         return array_values(array_filter($w, 'is_array'));
     }
 
-    /** Every array inside $node that looks like {"type":"info","id":…}, and every moreInfos[].id. */
-    private static function collectInfoRefs($node, &$ids) {
-        if (!is_array($node)) {
-            return;
+    /** The info cmds of the layout (getInfoCmdList, docs/protocol.md "Events"), as strings, in the previous plugin's
+     * order: each widget's info properties and moreInfos, the cmds (that exist) of the widgets' visibility
+     * conditions, then of the global background conditions, the tabs' and the sections' ones, the weather block,
+     * the custom data's moreInfos; each id once. */
+    public static function infoCmdIds($config) {
+        if (!is_array($config) || !isset($config['payload']) || !is_array($config['payload'])) {
+            return array();
         }
-        if (isset($node['type']) && $node['type'] === 'info' && isset($node['id']) && is_scalar($node['id']) && $node['id'] !== '') {
-            $ids[(string) $node['id']] = true;
-        }
-        if (isset($node['moreInfos']) && is_array($node['moreInfos'])) {
-            foreach ($node['moreInfos'] as $mi) {
-                if (is_array($mi) && isset($mi['id']) && is_scalar($mi['id']) && $mi['id'] !== '') {
-                    $ids[(string) $mi['id']] = true;
+        $p = $config['payload'];
+        $ids = array();
+        $conds = array();
+        foreach (self::widgets($config) as $w) {
+            foreach ($w as $k => $v) {
+                if (is_array($v)) {
+                    if (isset($v['type']) && $v['type'] === 'info') {
+                        self::addId($ids, $v['id'] ?? null);
+                    }
+                    if ($k === 'moreInfos') {
+                        foreach ($v as $mi) {
+                            self::addId($ids, is_array($mi) ? ($mi['id'] ?? null) : null);
+                        }
+                    }
+                }
+                if ($k === 'visibilityCond') {
+                    $conds[] = $v;
                 }
             }
         }
-        foreach ($node as $k => $child) {
-            if (is_array($child) && $k !== 'moreInfos') {
-                self::collectInfoRefs($child, $ids);
+        foreach (isset($p['background']['condBackgrounds']) && is_array($p['background']['condBackgrounds']) ? $p['background']['condBackgrounds'] : array() as $cb) {
+            if (is_array($cb) && isset($cb['condition'])) {
+                $conds[] = $cb['condition'];
             }
         }
-    }
-
-    private static function collectCondRefs($node, &$ids) {
-        if (!is_array($node)) {
-            return;
-        }
-        $conds = array();
-        if (isset($node['visibilityCond']) && is_string($node['visibilityCond'])) {
-            $conds[] = $node['visibilityCond'];
-        }
-        if (isset($node['background']['condBackgrounds']) && is_array($node['background']['condBackgrounds'])) {
-            foreach ($node['background']['condBackgrounds'] as $cb) {
-                if (is_array($cb) && isset($cb['condition']) && is_string($cb['condition'])) {
-                    $conds[] = $cb['condition'];
+        foreach (array('tabs', 'sections') as $menu) {
+            foreach (isset($p[$menu]) && is_array($p[$menu]) ? $p[$menu] : array() as $node) {
+                if (is_array($node) && isset($node['visibilityCond'])) {
+                    $conds[] = $node['visibilityCond'];
                 }
             }
         }
         foreach ($conds as $cond) {
-            if (preg_match_all('/#(\d+)#/', $cond, $m)) {
-                foreach ($m[1] as $id) {
-                    if (is_object(cmd::byId($id))) {
-                        $ids[(string) $id] = true;
+            if (is_string($cond) && preg_match_all('/#([a-zA-Z0-9]*)#/', $cond, $m)) {
+                foreach (array_unique($m[1]) as $id) {
+                    if ($id !== '' && is_object(cmd::byId($id))) {
+                        self::addId($ids, $id);
                     }
                 }
             }
         }
-    }
-
-    /** getInfoCmdList (docs/protocol.md, "Events"): ids as strings, sorted numerically. */
-    public static function infoCmdIds($config) {
-        $ids = array();
-        if (!is_array($config)) {
-            return array();
-        }
-        foreach (self::widgets($config) as $w) {
-            self::collectInfoRefs($w, $ids);
-            self::collectCondRefs($w, $ids);
-        }
-        foreach (array('tabs', 'sections') as $k) {
-            if (isset($config['payload'][$k]) && is_array($config['payload'][$k])) {
-                foreach ($config['payload'][$k] as $node) {
-                    self::collectCondRefs($node, $ids);
-                }
-            }
-        }
-        if (isset($config['payload']['weather']) && is_array($config['payload']['weather'])) {
+        if (isset($p['weather']) && is_array($p['weather']) && count($p['weather']) > 0) {
             foreach (array('condition', 'condition_id', 'sunrise', 'sunset', 'temperature', 'temperature_min', 'temperature_max') as $k) {
-                if (isset($config['payload']['weather'][$k]) && is_scalar($config['payload']['weather'][$k]) && $config['payload']['weather'][$k] !== '') {
-                    $ids[(string) $config['payload']['weather'][$k]] = true;
-                }
+                self::addId($ids, $p['weather'][$k] ?? null);
             }
         }
-        if (isset($config['payload']['customData']['widgets']) && is_array($config['payload']['customData']['widgets'])) {
-            foreach ($config['payload']['customData']['widgets'] as $cw) {
+        if (isset($p['customData']['widgets']) && is_array($p['customData']['widgets'])) {
+            foreach ($p['customData']['widgets'] as $cw) {
                 if (is_array($cw) && isset($cw['moreInfos']) && is_array($cw['moreInfos'])) {
                     foreach ($cw['moreInfos'] as $mi) {
-                        if (is_array($mi) && isset($mi['id']) && is_scalar($mi['id']) && $mi['id'] !== '') {
-                            $ids[(string) $mi['id']] = true;
-                        }
+                        self::addId($ids, is_array($mi) ? ($mi['id'] ?? null) : null);
                     }
                 }
             }
         }
-        $list = array_map('strval', array_keys($ids));
-        sort($list, SORT_NUMERIC);
-        return $list;
+        return array_map('strval', array_keys($ids));
+    }
+
+    private static function addId(array &$_ids, $_id) {
+        if (is_scalar($_id) && $_id !== '' && !is_bool($_id)) {
+            $_ids[(string) $_id] = true;
+        }
     }
 
     public static function scenarioIds($config) {
@@ -496,14 +480,33 @@ class JeedomConnectLayout {
         return array_map('strval', array_keys($ids));
     }
 
-    /** Info cmds used by average(#id#), min(#id#)… in widget names/subtitles (5-minute historic refresh). */
+    /** Info cmds refreshed every 5 minutes (their history statistics move with time), as the previous plugin picks
+     * them: a widget's info property or moreInfos cmd that the widget's name or subtitle uses as average(#id#),
+     * min(#id#), max(#id#), collect(#id#) or tendance(#id#); in layout order, each once. */
     public static function historicCmdIds($config) {
         $ids = array();
         foreach (self::widgets($config) as $w) {
-            foreach (array('name', 'subtitle') as $k) {
-                if (isset($w[$k]) && is_string($w[$k]) && preg_match_all('/(?:' . self::HISTORIC_FUNCTIONS . ')\(#(\d+)#/', $w[$k], $m)) {
-                    foreach ($m[1] as $id) {
-                        $ids[(string) $id] = true;
+            $text = (isset($w['name']) && is_string($w['name']) ? $w['name'] : '') . "\n" . (isset($w['subtitle']) && is_string($w['subtitle']) ? $w['subtitle'] : '');
+            $used = function ($_id) use ($text) {
+                foreach (explode('|', self::HISTORIC_FUNCTIONS) as $f) {
+                    if (is_scalar($_id) && strpos($text, $f . '(#' . $_id . '#)') !== false) {
+                        return true;
+                    }
+                }
+                return false;
+            };
+            foreach ($w as $k => $v) {
+                if (!is_array($v)) {
+                    continue;
+                }
+                if (isset($v['type']) && $v['type'] === 'info' && $used($v['id'] ?? null)) {
+                    self::addId($ids, $v['id']);
+                }
+                if ($k === 'moreInfos') {
+                    foreach ($v as $mi) {
+                        if (is_array($mi) && $used($mi['id'] ?? null)) {
+                            self::addId($ids, $mi['id']);
+                        }
                     }
                 }
             }

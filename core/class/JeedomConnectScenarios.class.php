@@ -9,7 +9,7 @@ class JeedomConnectScenarios {
     /** GET_ALL_SC -> SET_ALL_SC [scInfo full] of every scenario; the phone now watches them all (scAll). */
     public static function all(JeedomConnectApi $_api) {
         self::subscribe($_api->eq(), 1);
-        return array('type' => 'SET_ALL_SC', 'payload' => JeedomConnectInfo::scInfos($_api->eq()));
+        return array('type' => 'SET_ALL_SC', 'payload' => JeedomConnectInfo::scInfos($_api->eq(), null, true));
     }
 
     /** UNSUBSCRIBE_SC -> null; back to the scenarios of the phone's layout. */
@@ -43,6 +43,7 @@ class JeedomConnectScenarios {
         }
         $sc->setIsActive($active ? 1 : 0);
         $sc->save();
+        JeedomConnectListener::pumpCoreEvents(); // its new state reaches the phones now, not at the minute cron
         return null;
     }
 }

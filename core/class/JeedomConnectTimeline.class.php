@@ -6,6 +6,11 @@
 class JeedomConnectTimeline {
     /** GET_TIMELINE_FOLDERS -> SET_TIMELINE_FOLDERS {main: 'Principal', custom?: [folder]} */
     public static function folders(JeedomConnectApi $_api) {
+        return array('type' => 'SET_TIMELINE_FOLDERS', 'payload' => self::folderList());
+    }
+
+    /** {main: 'Principal', custom?: [folder]}: GET_TIMELINE_FOLDERS, WELCOME timelineFolders. */
+    public static function folderList() {
         $r = array('main' => 'Principal');
         $custom = array_values(array_filter(timeline::listFolder(), function ($f) {
             return $f !== 'main';
@@ -13,7 +18,7 @@ class JeedomConnectTimeline {
         if (count($custom) > 0) {
             $r['custom'] = $custom;
         }
-        return array('type' => 'SET_TIMELINE_FOLDERS', 'payload' => $r);
+        return $r;
     }
 
     /** GET_TIMELINE_EVENTS {folder?, user_id?} -> SET_TIMELINE_EVENTS [event], newest first */

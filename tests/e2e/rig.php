@@ -237,6 +237,13 @@ try {
         case 'eq_get':
             rig_answer(rig_eq_view(rig_eq(rig_param('id'))));
 
+        case 'add_widget':
+            // a layout change: one more widget (a Jeedom command) on the phone's layout, saved (new config version)
+            $eq = rig_eq(rig_param('id'));
+            JeedomConnectLayout::addCmdWidget($eq, (string) rig_param('cmdId'));
+            $eq->save();
+            rig_answer(array('configVersion' => (int) rig_eq(rig_param('id'))->getConfiguration('configVersion')));
+
         case 'eq_save':
             // The equipment page's "Sauvegarder": core/ajax/eqLogic.ajax.php action=save (preAjax, a2o, save, postAjax).
             $form = rig_json_param('eqLogic');

@@ -153,7 +153,7 @@ class ApiTest extends JcTestCase {
         $this->assertSame('admin', $p['userName']);
         $this->assertSame(1, $p['configVersion']);
         $this->assertTrue($p['editEnabled']);
-        $this->assertSame('21.5', $p['cmdInfo'][0]['value']);
+        $this->assertSame(21.5, $p['cmdInfo'][0]['value'], 'the value as Jeedom keeps it (a number), as upstream sends it');
         $this->assertSame((string) $t->getId(), $p['cmdInfo'][0]['id']);
         $this->assertSame(array('id', 'value', 'modified', 'collectDate', 'history'), array_keys($p['cmdInfo'][0]));
         $this->assertSame('global', end($p['objInfo'])['object_id']);
@@ -280,16 +280,16 @@ class ApiTest extends JcTestCase {
         $this->assertSame(array('cmdInfo', 'scInfo', 'objInfo'), array_keys($info['payload']));
         $cmds = $this->result('GET_CMD_INFO', array('apiKey' => $k));
         $this->assertSame('SET_CMD_INFO', $cmds['type']);
-        $this->assertSame('19', $cmds['payload'][0]['value']);
+        $this->assertSame(19.0, $cmds['payload'][0]['value']);
         $scs = $this->result('GET_SC_INFO', array('apiKey' => $k));
         $this->assertSame('SET_SC_INFO', $scs['type']);
         $this->assertSame(array('id' => (string) $sc->getId(), 'name' => 'Wake', 'object' => 'Aucun', 'group' => 'Morning', 'status' => 'stop',
             'lastLaunch' => 0, 'active' => 1, 'icon' => null), $scs['payload'][0]);
         $objs = $this->result('GET_OBJ_INFO', array('apiKey' => $k));
         $this->assertSame('SET_OBJ_INFO', $objs['type']);
+        // the room's summary keys with their value and the room's configured cmds for it (as upstream sends them)
         $this->assertSame(array('object_id' => (string) $o->getId(), 'keys' => array(array('temperature' => array('value' => 19.5,
-            'cmds' => array(array('enable' => '1', 'cmd' => '#' . $t->getId() . '#', 'invert' => '0'),
-                array('enable' => '1', 'cmd' => '#' . $t2->getId() . '#', 'invert' => '0')))))), $objs['payload'][0]);
+            'cmds' => $o->getConfiguration('summary')['temperature'])))), $objs['payload'][0]);
         $this->assertSame('global', $objs['payload'][1]['object_id']);
     }
 

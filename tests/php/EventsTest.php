@@ -28,7 +28,7 @@ class EventsTest extends JcTestCase {
         $item = $msgs[0]['events'][0];
         $this->assertSame('CMD_INFO', $item['type']);
         $this->assertSame((string) $watched->getId(), $item['payload'][0]['id']);
-        $this->assertSame('22.5', $item['payload'][0]['value']);
+        $this->assertSame(22.5, $item['payload'][0]['value']);
         $this->assertIsInt($item['payload'][0]['modified']);
         $this->assertSame(array('id', 'value', 'modified', 'collectDate', 'history'), array_keys($item['payload'][0]));
         // a repeated value fires no listener (Jeedom semantics)
@@ -119,6 +119,44 @@ class EventsTest extends JcTestCase {
         $this->assertSame(array('type' => 'ACTIONS', 'payload' => array(array('action' => 'toaster', 'message' => 'Gardé'))), $r);
     }
 
+    public function testTheDaemonsNewLayoutRequestTakesNothingElse() {
+        $eq = $this->eq('P', $this->user());
+        $this->startFakeControl(array('PUSH' => array('ok' => false, 'error' => 'journal unavailable')));
+        JeedomConnectDevice::queueAction($eq, array('action' => 'toaster', 'message' => 'Gardé'));
+        $eq = eqLogic::byId($eq->getId());
+        $eq->setConfiguration('appState', 'active')->save();
+        $v = (int) $eq->getConfiguration('configVersion');
+        $ask = array('apiKey' => $eq->getLogicalId(), 'lastReadTimestamp' => microtime(true), 'newLayoutOnly' => true);
+        $r = $this->result('GET_EVENTS', $ask + array('configVersion' => $v - 1));
+        $this->assertSame('CONFIG_AND_INFOS', $r['type']);
+        $this->assertSame('ok', $this->result('GET_EVENTS', $ask + array('configVersion' => $v)), 'same version: nothing');
+        $r = $this->result('GET_EVENTS', array('apiKey' => $eq->getLogicalId(), 'lastReadTimestamp' => microtime(true)));
+        $this->assertSame(array('type' => 'ACTIONS', 'payload' => array(array('action' => 'toaster', 'message' => 'Gardé'))), $r, 'still queued');
+    }
+
+    public function testAScenarioSwitchedOrStoppedFromThePhoneReachesTheDaemonOnTheChange() {
+        $sc = new scenario();
+        $sc->setName('Alarme')->setIsActive(1)->save();
+        $eq = $this->eq('P', $this->user('boss', 'admin'));
+        $record = $this->startFakeControl();
+        // the pump's cursor exists (set at the first cron after install), and what happened before is sent
+        JeedomConnectListener::pumpCoreEvents();
+        JeedomConnectListener::pumpCoreEvents();
+        @file_put_contents($record, '');
+        $this->assertSame('ok', $this->result('SC_SET_ACTIVE', array('apiKey' => $eq->getLogicalId(), 'id' => (string) $sc->getId(), 'active' => false)));
+        $sent = $this->ofType($this->received($record, 1), 'EVENTS');
+        $this->assertCount(1, $sent, 'sent by the request itself');
+        $this->assertSame('SC_INFO', $sent[0]['events'][0]['type']);
+        $last = end($sent[0]['events'][0]['payload']);
+        $this->assertSame(array((string) $sc->getId(), 0), array($last['id'], (int) $last['active']), json_encode($sent));
+        $sc->setState('in progress');
+        @file_put_contents($record, '');
+        $this->assertSame('ok', $this->result('SC_STOP', array('apiKey' => $eq->getLogicalId(), 'id' => (string) $sc->getId())));
+        $sent = $this->ofType($this->received($record, 1), 'EVENTS');
+        $this->assertCount(1, $sent);
+        $this->assertSame('stop', end($sent[0]['events'][0]['payload'])['status'], json_encode($sent));
+    }
+
     public function testDeviceRecordsAskForAnAcknowledgement() {
         $record = $this->startFakeControl();
         $eq = $this->eq('P', $this->user());
@@ -149,7 +187,7 @@ class EventsTest extends JcTestCase {
         $r = $this->result('GET_EVENTS', array('apiKey' => $k, 'configVersion' => 1, 'lastReadTimestamp' => $cursor, 'lastHistoricReadTimestamp' => time()));
         $this->assertSame(array('DATETIME', 'HIST_DATETIME', 'CMD_INFO', 'SC_INFO', 'OBJ_INFO'), array_column($r['payload'], 'type'));
         $this->assertCount(1, $r['payload'][2]['payload'], 'only the watched cmd');
-        $this->assertSame('21', $r['payload'][2]['payload'][0]['value']);
+        $this->assertSame(21, $r['payload'][2]['payload'][0]['value']);
         // stale configVersion => CONFIG_AND_INFOS
         $r = $this->result('GET_EVENTS', array('apiKey' => $k, 'configVersion' => 0, 'lastReadTimestamp' => $cursor));
         $this->assertSame('CONFIG_AND_INFOS', $r['type']);
@@ -168,8 +206,50 @@ class EventsTest extends JcTestCase {
         }
         $r = $this->result('GET_EVENTS', array('apiKey' => $eq->getLogicalId(), 'lastReadTimestamp' => $cursor, 'lastHistoricReadTimestamp' => time()));
         $this->assertSame('CMD_INFO', $r['payload'][2]['type']);
-        $this->assertSame('20', $r['payload'][2]['payload'][0]['value'], 'full snapshot');
+        $this->assertSame(20.0, $r['payload'][2]['payload'][0]['value'], 'full snapshot');
         $this->assertSame(250, (int) DB::Prepare('SELECT COUNT(*) AS n FROM event', array(), DB::FETCH_TYPE_ROW)['n'], 'fake journal kept to 250 rows');
+    }
+
+    /** A phone whose first widget shows average(#temp#) of its own info cmd, and whose second names max(#other#) of
+     * a cmd that is none of its properties (upstream refreshes only the first). */
+    private function historicPhone() {
+        $t = $this->infoCmd('Temp', 20, 1);
+        $other = $this->infoCmd('Other', 5, 1);
+        $hum = $this->infoCmd('Hum', 50);
+        $eq = $this->eq('P', $this->user());
+        $c = JeedomConnectLayout::emptyConfig();
+        $c['payload']['widgets'] = array(
+            array('type' => 'generic-info', 'id' => 1, 'name' => 'Moyenne average(#' . $t->getId() . '#)', 'statusInfo' => array('id' => (string) $t->getId(), 'type' => 'info')),
+            array('type' => 'generic-info', 'id' => 2, 'name' => 'Hum', 'subtitle' => 'max(#' . $other->getId() . '#)', 'statusInfo' => array('id' => (string) $hum->getId(), 'type' => 'info')),
+        );
+        JeedomConnectLayout::set($eq, $c);
+        $eq->save();
+        return array(eqLogic::byId($eq->getId()), $t);
+    }
+
+    public function testHistoricCmdsAreSentAgainEveryFiveMinutes() {
+        list($eq, $t) = $this->historicPhone();
+        $record = $this->startFakeControl();
+        JeedomConnect::cron5();
+        $events = $this->ofType($this->received($record, 1), 'EVENTS');
+        $this->assertCount(1, $events);
+        $this->assertSame('CMD_INFO', $events[0]['events'][0]['type']);
+        $this->assertSame(array((string) $t->getId()), array_column($events[0]['events'][0]['payload'], 'id'));
+        $this->assertEquals(20, $events[0]['events'][0]['payload'][0]['history']['averageValue'], 'with its history');
+    }
+
+    public function testGetEventsFromTheDaemonAddsTheHistoricCmdsWhenDue() {
+        list($eq, $t) = $this->historicPhone();
+        $k = $eq->getLogicalId();
+        $this->result('SET_APPSTATE', array('apiKey' => $k, 'state' => 'active'));
+        $this->startFakeControl(array('EVENTS_SINCE' => array('cursor' => 10.0, 'cmds' => array(), 'scenarios' => array(), 'objects' => array(),
+            'pending' => array(), 'overflow' => false)));
+        $v = (int) $eq->getConfiguration('configVersion');
+        $r = $this->result('GET_EVENTS', array('apiKey' => $k, 'configVersion' => $v, 'lastReadTimestamp' => 5.0, 'lastHistoricReadTimestamp' => time() - 301));
+        $this->assertSame(array((string) $t->getId()), array_column($r['payload'][2]['payload'], 'id'), 'due: the historic cmd');
+        $this->assertGreaterThanOrEqual(time() - 1, $r['payload'][1]['payload']);
+        $r = $this->result('GET_EVENTS', array('apiKey' => $k, 'configVersion' => $v, 'lastReadTimestamp' => 5.0, 'lastHistoricReadTimestamp' => time() - 10));
+        $this->assertSame(array(), $r['payload'][2]['payload'], 'not due');
     }
 
     public function testGetEventsFromTheDaemon() {
@@ -203,7 +283,7 @@ class EventsTest extends JcTestCase {
             'pending' => array(), 'overflow' => true)));
         $r = $this->result('GET_EVENTS', array('apiKey' => $k, 'lastReadTimestamp' => 1.0));
         $this->assertSame('SET_EVENTS', $r['type']);
-        $this->assertSame('20', $r['payload'][2]['payload'][0]['value'], 'overflow => full snapshot');
+        $this->assertSame(20.0, $r['payload'][2]['payload'][0]['value'], 'overflow => full snapshot');
         $this->assertSame('global', $r['payload'][4]['payload'][0]['object_id']);
     }
 

@@ -216,4 +216,18 @@ class LayoutStorageTest extends JcTestCase {
         $this->assertNull(JeedomConnectLayout::generated($map));
         $this->assertSame('ok', $this->result('CMD_EXEC', array('apiKey' => $phone->getLogicalId(), 'id' => $target->getId())), 'a phone still runs it');
     }
+
+    public function testANewActionPasswordIsANewLayoutVersion() {
+        $eq = $this->setLayout($this->eq('Pwd', $this->user()), array());
+        $v = (int) $eq->getConfiguration('configVersion');
+        $eq->setConfiguration('pwdAction', '9999');
+        $eq->save();
+        $eq = eqLogic::byId($eq->getId());
+        $this->assertSame($v + 1, (int) $eq->getConfiguration('configVersion'));
+        $this->assertSame('9999', JeedomConnectLayout::generated($eq)['payload']['password']);
+        $this->assertSame($v + 1, JeedomConnectLayout::stored($eq)['payload']['configVersion']);
+        $eq->setConfiguration('appState', 'active');
+        $eq->save();
+        $this->assertSame($v + 1, (int) eqLogic::byId($eq->getId())->getConfiguration('configVersion'), 'same password: same version');
+    }
 }

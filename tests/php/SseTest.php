@@ -32,11 +32,11 @@ class SseTest extends JcTestCase {
         $this->assertSame('php', $sse->serve($eq->getLogicalId()));
         $first = $this->decode($out[0]);
         $this->assertSame('SET_INFO', $first['type']);
-        $this->assertSame('20', $first['payload']['cmdInfo'][0]['value']);
+        $this->assertSame(20, $first['payload']['cmdInfo'][0]['value']);
         $second = $this->decode($out[1]);
         $this->assertSame('SET_EVENTS', $second['type']);
         $this->assertSame(array('DATETIME', 'HIST_DATETIME', 'CMD_INFO', 'SC_INFO', 'OBJ_INFO'), array_column($second['payload'], 'type'));
-        $this->assertSame('25', $second['payload'][2]['payload'][0]['value']);
+        $this->assertSame(25, $second['payload'][2]['payload'][0]['value']);
         $heartbeats = array_filter($out, function ($f) { return $f === 'data:"{\"event\":\"heartbeat\"}"' . "\r\n\r\n"; });
         $this->assertCount(1, $heartbeats, 'heartbeat after 5 idle loops');
         $fresh = eqLogic::byId($eq->getId());
