@@ -436,12 +436,14 @@ impl Writer {
         let mut replies: Vec<Reply> = Vec::new();
         let mut batches = Vec::new();
         let mut cursors: rustc_hash::FxHashMap<String, i64> = Default::default();
+        // BEGIN and COMMIT as cached statements: a transaction per commit, without parsing its SQL every time.
+        let tx = &self.conn;
         let result = (|| -> rusqlite::Result<()> {
-            let tx = self.conn.unchecked_transaction()?;
+            tx.prepare_cached("BEGIN")?.execute([])?;
             for op in ops {
                 match op {
                     Op::Append(items, reply) => {
-                        let batch = Arc::new(c.append(&tx, items)?);
+                        let batch = Arc::new(c.append(tx, items)?);
                         batches.push(batch.clone());
                         replies.push(Box::new(move |r| {
                             let _ = reply.send(r.map(|_| batch).map_err(JournalError::Write));
@@ -521,7 +523,7 @@ impl Writer {
                     st.execute(params![key, cursor])?;
                 }
             }
-            c.trim(&tx)?;
+            c.trim(tx)?;
             // The newest cursor is the newest event's: `meta` is only needed once trimming may have removed it.
             if self.meta_written.is_none_or(|(_, trimmed)| trimmed != c.trimmed_upto) {
                 tx.prepare_cached(
@@ -530,8 +532,13 @@ impl Writer {
                 )?
                 .execute(params![c.last_cursor, c.trimmed_upto])?;
             }
-            tx.commit()
+            tx.prepare_cached("COMMIT")?.execute([]).map(drop)
         })();
+        if result.is_err() && !self.conn.is_autocommit() {
+            if let Err(e) = self.conn.execute_batch("ROLLBACK") {
+                tracing::error!("journal rollback failed: {e}");
+            }
+        }
         match result {
             Ok(()) => {
                 self.meta_written = Some((self.c.last_cursor, self.c.trimmed_upto));
