@@ -460,17 +460,18 @@ impl Writer {
                             )?;
                             tx.execute("CREATE TEMP TABLE IF NOT EXISTS keep (k TEXT PRIMARY KEY)", [])?;
                             tx.execute("DELETE FROM keep", [])?;
+                            let mut keep = tx.prepare_cached("INSERT OR IGNORE INTO keep VALUES (?1)")?;
                             for d in &devices {
-                                tx.execute("INSERT OR IGNORE INTO keep VALUES (?1)", [&d.api_key])?;
+                                keep.execute([&d.api_key])?;
                             }
                             tx.execute("DELETE FROM devices WHERE api_key NOT IN (SELECT k FROM keep)", [])?;
                         }
+                        let mut put = tx.prepare_cached(
+                            "INSERT INTO devices (api_key, record) VALUES (?1, ?2)
+                             ON CONFLICT(api_key) DO UPDATE SET record=excluded.record",
+                        )?;
                         for d in devices {
-                            tx.execute(
-                                "INSERT INTO devices (api_key, record) VALUES (?1, ?2)
-                                 ON CONFLICT(api_key) DO UPDATE SET record=excluded.record",
-                                params![d.api_key, d.to_json().to_string()],
-                            )?;
+                            put.execute(params![d.api_key, d.to_json().to_string()])?;
                         }
                     }
                     Op::DeviceCursors(list) => {
