@@ -194,6 +194,15 @@ pub enum Refused {
 /// Parses one control line strictly: a JSON object carrying the plugin key, of a known type with the fields that
 /// type needs in the right shapes. Returns the message and whether it asks for an acknowledgement.
 pub fn parse(line: &[u8], plugin_key: &str) -> Result<(Message, bool), Refused> {
+    if let Ok(events) = serde_json::from_slice::<EventsLine>(line) {
+        if events.kind == "EVENTS" {
+            if !bool::from(events.key.as_bytes().ct_eq(plugin_key.as_bytes())) {
+                return Err(Refused::WrongKey);
+            }
+            let lists = events.events.into_iter().map(|l| (l.kind, l.payload));
+            return Ok((Message::Events(collect_items(lists)), events.ack.unwrap_or(false)));
+        }
+    }
     let mut msg = match serde_json::from_slice::<Value>(line) {
         Ok(Value::Object(o)) => o,
         Ok(_) => return Err(Refused::NotAnObject),
@@ -223,7 +232,7 @@ pub fn parse(line: &[u8], plugin_key: &str) -> Result<(Message, bool), Refused> 
         Some(v) => Some(id_string(v).ok_or_else(|| shape("eqApiKey must be a string"))?),
     };
     let message = match kind.as_str() {
-        "EVENTS" => Message::Events(event_items(&msg)?),
+        "EVENTS" => Message::Events(event_items(&mut msg)?),
         "DEVICES" => {
             let list =
                 msg.get("devices").and_then(Value::as_array).ok_or_else(|| shape("DEVICES needs a devices list"))?;
@@ -271,32 +280,77 @@ pub fn parse(line: &[u8], plugin_key: &str) -> Result<(Message, bool), Refused> 
     Ok((message, ack))
 }
 
+/// The usual `EVENTS` line, read straight into its parts (the items are the only values built), without first
+/// building the whole line as a JSON object. Anything this does not read exactly (another type, a field of
+/// another shape, a duplicate field, `eqApiKey`) goes through the strict reading of [`parse`] instead, which
+/// accepts and refuses the same lines as before.
+#[derive(serde::Deserialize)]
+struct EventsLine<'a> {
+    #[serde(rename = "jeedomApiKey", borrow)]
+    key: std::borrow::Cow<'a, str>,
+    #[serde(rename = "type", borrow)]
+    kind: std::borrow::Cow<'a, str>,
+    #[serde(default)]
+    ack: Option<bool>,
+    #[serde(rename = "eqApiKey", default, deserialize_with = "refuse_field")]
+    _eq_key: (),
+    #[serde(borrow)]
+    events: Vec<EventList<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct EventList<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: std::borrow::Cow<'a, str>,
+    payload: Vec<Value>,
+}
+
+/// A field the quick reading of `EVENTS` leaves to the strict one.
+fn refuse_field<'de, D: serde::Deserializer<'de>>(_: D) -> Result<(), D::Error> {
+    Err(serde::de::Error::custom("read strictly"))
+}
+
 /// The items of an `EVENTS` message, in the order given: `events` a list of `{type, payload: [items]}`.
-fn event_items(msg: &serde_json::Map<String, Value>) -> Result<Vec<(Kind, String, Value)>, Refused> {
-    let lists =
-        msg.get("events").and_then(Value::as_array).ok_or_else(|| Refused::Shape(EventsError::NoList.to_string()))?;
+fn event_items(msg: &mut serde_json::Map<String, Value>) -> Result<Vec<(Kind, String, Value)>, Refused> {
+    let lists = match msg.get_mut("events") {
+        Some(Value::Array(lists)) => std::mem::take(lists),
+        _ => return Err(Refused::Shape(EventsError::NoList.to_string())),
+    };
+    let mut checked = Vec::with_capacity(lists.len());
+    for mut list in lists {
+        let t = match list.get_mut("type") {
+            Some(Value::String(t)) => std::mem::take(t),
+            _ => return Err(Refused::Shape("EVENTS: each list needs a type".into())),
+        };
+        let payload = match list.get_mut("payload") {
+            Some(Value::Array(p)) => std::mem::take(p),
+            _ => return Err(Refused::Shape("EVENTS: each list needs a payload list".into())),
+        };
+        checked.push((std::borrow::Cow::Owned(t), payload));
+    }
+    Ok(collect_items(checked))
+}
+
+/// The items of checked `EVENTS` lists (type, payload), in the order given; unknown lists and items without an
+/// id are skipped (and logged).
+fn collect_items<'a>(
+    lists: impl IntoIterator<Item = (std::borrow::Cow<'a, str>, Vec<Value>)>,
+) -> Vec<(Kind, String, Value)> {
     let mut items = Vec::new();
-    for list in lists {
-        let t = list
-            .get("type")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Refused::Shape("EVENTS: each list needs a type".into()))?;
-        let payload = list
-            .get("payload")
-            .and_then(Value::as_array)
-            .ok_or_else(|| Refused::Shape("EVENTS: each list needs a payload list".into()))?;
-        let Some(kind) = Kind::from_list_type(t) else {
-            tracing::warn!("control: EVENTS: skipping unknown list type '{}'", escape(t));
+    for (t, payload) in lists {
+        let Some(kind) = Kind::from_list_type(&t) else {
+            tracing::warn!("control: EVENTS: skipping unknown list type '{}'", escape(&t));
             continue;
         };
+        items.reserve(payload.len());
         for item in payload {
-            match kind.item_key(item) {
+            match kind.item_key(&item) {
                 Some(key) if item.is_object() => items.push((kind, key, normalize(kind, item))),
-                _ => tracing::warn!("control: EVENTS: skipping a {} item without id", escape(t)),
+                _ => tracing::warn!("control: EVENTS: skipping a {} item without id", escape(&t)),
             }
         }
     }
-    Ok(items)
+    items
 }
 
 /// Notes a wrong-key message: the first of a burst is logged, the rest counted and summed up once per period.
@@ -386,11 +440,12 @@ async fn events(hub: &Arc<Hub>, items: Vec<(Kind, String, Value)>) -> Result<f64
 }
 
 /// Ids travel as strings to the app, whatever PHP sent.
-fn normalize(kind: Kind, item: &Value) -> Value {
-    let mut item = item.clone();
+fn normalize(kind: Kind, mut item: Value) -> Value {
     let field = if kind == Kind::Object { "object_id" } else { "id" };
-    if let Some(id) = item.get(field).and_then(id_string) {
-        item[field] = Value::String(id);
+    if let Some(slot) = item.get_mut(field) {
+        if let Value::Number(n) = slot {
+            *slot = Value::String(n.to_string());
+        }
     }
     item
 }

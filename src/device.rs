@@ -3,7 +3,7 @@
 //! PHP sends these records in `DEVICES` and in the `jcd` member of its answers (docs/architecture.md, "Device records"). Jeedom stores
 //! flags as strings, so every flag accepts `true`/`false`, `1`/`0` and `"1"`/`"0"`; ids are kept as strings.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use serde_json::{json, Value};
 
@@ -33,10 +33,10 @@ pub struct Device {
     pub polling: bool,
     pub active: bool,
     pub config_version: Option<i64>,
-    pub cmds: HashSet<String>,
-    pub scenarios: HashSet<String>,
+    pub cmds: FxHashSet<String>,
+    pub scenarios: FxHashSet<String>,
     pub sc_all: bool,
-    pub objects: HashSet<String>,
+    pub objects: FxHashSet<String>,
 }
 
 /// The kind of an event item, by the list it travels in.
@@ -105,7 +105,7 @@ pub fn id_string(v: &Value) -> Option<String> {
     }
 }
 
-fn id_set(v: Option<&Value>) -> HashSet<String> {
+fn id_set(v: Option<&Value>) -> FxHashSet<String> {
     v.and_then(Value::as_array).map(|a| a.iter().filter_map(id_string).collect()).unwrap_or_default()
 }
 
@@ -139,7 +139,7 @@ impl Device {
     }
 
     pub fn to_json(&self) -> Value {
-        let sorted = |s: &HashSet<String>| {
+        let sorted = |s: &FxHashSet<String>| {
             let mut v: Vec<&String> = s.iter().collect();
             v.sort();
             json!(v)

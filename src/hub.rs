@@ -353,8 +353,19 @@ impl Hub {
             if let [item] = batch.as_slice() {
                 if item.kind == Kind::Cmd {
                     let shared = SharedItems::new(vec![item.clone()]);
-                    for key in devices.by_cmd.get(&item.key).into_iter().flatten() {
-                        self.push_to(sessions.get(&**key), key, &shared);
+                    let watchers = devices.by_cmd.get(&item.key).map_or(&[][..], Vec::as_slice);
+                    // From the smaller side: the cmd's watchers, or the connected devices (when most watchers are
+                    // offline, looking each of them up among the connections costs more than the delivery).
+                    if watchers.len() <= sessions.len() {
+                        for key in watchers {
+                            self.push_to(sessions.get(&**key), key, &shared);
+                        }
+                    } else {
+                        for (key, live) in sessions.iter() {
+                            if devices.map.get(key).is_some_and(|d| d.cmds.contains(&item.key)) {
+                                self.push_to(Some(live), key, &shared);
+                            }
+                        }
                     }
                     drop((devices, sessions));
                     self.journal_progress();

@@ -436,12 +436,14 @@ impl Writer {
         let mut replies: Vec<Reply> = Vec::new();
         let mut batches = Vec::new();
         let mut cursors: rustc_hash::FxHashMap<String, i64> = Default::default();
+        // BEGIN and COMMIT as cached statements: a transaction per commit, without parsing its SQL every time.
+        let tx = &self.conn;
         let result = (|| -> rusqlite::Result<()> {
-            let tx = self.conn.unchecked_transaction()?;
+            tx.prepare_cached("BEGIN")?.execute([])?;
             for op in ops {
                 match op {
                     Op::Append(items, reply) => {
-                        let batch = Arc::new(c.append(&tx, items)?);
+                        let batch = Arc::new(c.append(tx, items)?);
                         batches.push(batch.clone());
                         replies.push(Box::new(move |r| {
                             let _ = reply.send(r.map(|_| batch).map_err(JournalError::Write));
@@ -458,17 +460,18 @@ impl Writer {
                             )?;
                             tx.execute("CREATE TEMP TABLE IF NOT EXISTS keep (k TEXT PRIMARY KEY)", [])?;
                             tx.execute("DELETE FROM keep", [])?;
+                            let mut keep = tx.prepare_cached("INSERT OR IGNORE INTO keep VALUES (?1)")?;
                             for d in &devices {
-                                tx.execute("INSERT OR IGNORE INTO keep VALUES (?1)", [&d.api_key])?;
+                                keep.execute([&d.api_key])?;
                             }
                             tx.execute("DELETE FROM devices WHERE api_key NOT IN (SELECT k FROM keep)", [])?;
                         }
+                        let mut put = tx.prepare_cached(
+                            "INSERT INTO devices (api_key, record) VALUES (?1, ?2)
+                             ON CONFLICT(api_key) DO UPDATE SET record=excluded.record",
+                        )?;
                         for d in devices {
-                            tx.execute(
-                                "INSERT INTO devices (api_key, record) VALUES (?1, ?2)
-                                 ON CONFLICT(api_key) DO UPDATE SET record=excluded.record",
-                                params![d.api_key, d.to_json().to_string()],
-                            )?;
+                            put.execute(params![d.api_key, d.to_json().to_string()])?;
                         }
                     }
                     Op::DeviceCursors(list) => {
@@ -521,7 +524,7 @@ impl Writer {
                     st.execute(params![key, cursor])?;
                 }
             }
-            c.trim(&tx)?;
+            c.trim(tx)?;
             // The newest cursor is the newest event's: `meta` is only needed once trimming may have removed it.
             if self.meta_written.is_none_or(|(_, trimmed)| trimmed != c.trimmed_upto) {
                 tx.prepare_cached(
@@ -530,8 +533,13 @@ impl Writer {
                 )?
                 .execute(params![c.last_cursor, c.trimmed_upto])?;
             }
-            tx.commit()
+            tx.prepare_cached("COMMIT")?.execute([]).map(drop)
         })();
+        if result.is_err() && !self.conn.is_autocommit() {
+            if let Err(e) = self.conn.execute_batch("ROLLBACK") {
+                tracing::error!("journal rollback failed: {e}");
+            }
+        }
         match result {
             Ok(()) => {
                 self.meta_written = Some((self.c.last_cursor, self.c.trimmed_upto));

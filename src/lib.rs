@@ -25,6 +25,7 @@ pub mod rpc;
 pub mod server;
 pub mod session;
 pub mod sse;
+pub mod sse_conn;
 pub mod ws;
 
 use std::path::Path;

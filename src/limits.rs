@@ -42,6 +42,10 @@ pub const SEND_BUFFER: usize = 64 * 1024;
 /// Read buffer of a WebSocket: app requests are small, a larger one is read in several steps into a buffer that
 /// grows as needed. Kept small because an idle connection keeps it (and tungstenite zero-fills it per read).
 pub const READ_BUFFER: usize = 1024;
+/// Largest request head of an SSE stream served without hyper (`sse_conn`), and most headers in it (hyper's
+/// default count); a larger one is refused (400).
+pub const MAX_SSE_HEAD: usize = 16 * 1024;
+pub const MAX_SSE_HEADERS: usize = 100;
 /// How long the public port waits for a request's headers.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Pause after a failed `accept` (e.g. out of file descriptors).

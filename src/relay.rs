@@ -82,7 +82,9 @@ pub enum RelayError {
 
 pub struct Relay {
     client: reqwest::Client,
-    url: String,
+    /// The callback with the plugin key, parsed once (not on every request); `None` when it is not a URL (every
+    /// relay then fails as unreachable, and the start says so).
+    url: Option<reqwest::Url>,
     timeout: Duration,
     /// Requests for known devices.
     slots: tokio::sync::Semaphore,
@@ -99,9 +101,14 @@ impl Relay {
             .pool_idle_timeout(RELAY_POOL_IDLE)
             .build()
             .unwrap_or_default();
+        let url = reqwest::Url::parse(&format!("{callback}{sep}apikey={key}"))
+            .inspect_err(|e| {
+                tracing::error!("the callback {} is not a URL ({e}): requests cannot be relayed", escape(callback))
+            })
+            .ok();
         Relay {
             client,
-            url: format!("{callback}{sep}apikey={key}"),
+            url,
             timeout,
             slots: tokio::sync::Semaphore::new(MAX_RELAY_CONCURRENT),
             stranger_slots: tokio::sync::Semaphore::new(MAX_RELAY_STRANGERS),
@@ -131,11 +138,18 @@ impl Relay {
     }
 
     async fn send(&self, body: &Value, real_ip: &str) -> Result<Answer, RelayError> {
+        let url = self.url.as_ref().ok_or(RelayError::Unreachable)?;
         let mut attempt = 0;
         let response = loop {
             attempt += 1;
-            let sent =
-                self.client.post(&self.url).timeout(self.timeout).header("X-Real-IP", real_ip).json(body).send().await;
+            let sent = self
+                .client
+                .post(url.clone())
+                .timeout(self.timeout)
+                .header("X-Real-IP", real_ip)
+                .json(body)
+                .send()
+                .await;
             match sent {
                 Ok(r) => break r,
                 // Nothing reached PHP: safe to try again, briefly.

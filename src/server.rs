@@ -2,7 +2,8 @@
 //! them with hyper, sending each request to its transport — a WebSocket upgrade (any path) to `ws`, `GET /sse` to
 //! `sse`, everything else to the warp routes of `rpc`.
 //!
-//! The upgrade is done here rather than by warp so that each WebSocket gets small buffers (`ws::ws_config`).
+//! The upgrade is done here rather than by warp so that each WebSocket gets small buffers (`ws::ws_config`); an
+//! SSE request is served without hyper's buffers when it can be (`sse_conn`).
 //! A program that embeds the daemon (the demo) may add routes of its own; they are tried after the daemon's.
 
 use std::convert::Infallible;
@@ -26,7 +27,7 @@ use crate::client::{client_ip, url_param, Client};
 use crate::hub::Hub;
 use crate::limits::{HEADER_READ_TIMEOUT, SEND_BUFFER};
 use crate::listener::next_connection;
-use crate::{rpc, sse, ws};
+use crate::{rpc, sse, sse_conn, ws};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 type Body = BoxBody<Bytes, BoxError>;
@@ -53,6 +54,16 @@ where
 {
     let _ = stream.set_nodelay(true);
     let _ = socket2::SockRef::from(&stream).set_send_buffer_size(SEND_BUFFER);
+    // An SSE stream holds its connection for as long as the app runs: served without hyper's buffers.
+    match sse_conn::is_sse(&stream, is_sse_path).await {
+        None => return,
+        // In a task of its own, so that the stream does not keep this task's room for a hyper connection.
+        Some(true) => {
+            tokio::spawn(sse_conn::serve(hub, stream, peer));
+            return;
+        }
+        Some(false) => {}
+    }
     let service = hyper::service::service_fn(move |req| {
         let hub = hub.clone();
         let mut routes = routes.clone();

@@ -54,6 +54,8 @@ struct CompareArgs {
     idle_secs: u64,
     nchan_root: Option<PathBuf>,
     no_callgrind: bool,
+    /// Only the callgrind runs (instructions do not depend on the machine's load; the wall-clock runs do).
+    callgrind_only: bool,
     servers: Vec<Server>,
     profiles: Option<PathBuf>,
     out: Option<PathBuf>,
@@ -512,7 +514,8 @@ async fn instructions(kind: Server, a: &CompareArgs) -> Result<Instr, BenchError
 
 const USAGE: &str = "usage: jeedomconnect-bench compare [--clients 1000] [--rate 10] [--secs 10] [--share 1]
       [--cg-clients 100] [--cg-events 100] [--idle-secs 20] [--nchan-root DIR] [--no-callgrind] [--out FILE]
-      [--daemon PATH] [--servers ours,nchan,bare] [--profiles DIR]
+      [--daemon PATH] [--servers ours,nchan,bare] [--profiles DIR] [--callgrind-only]
+  --callgrind-only: only the instruction counts (no wall-clock run; its columns are left at 0).
   --profiles: keep the callgrind profiles there (for callgrind_annotate), named <server>-<run>.callgrind.
   --append: add this run's results to --out instead of writing the file anew.
   --nchan-root: where Debian's nginx and libnginx-mod-nchan packages are unpacked (tools/bench/compare.sh does it);
@@ -529,6 +532,7 @@ fn parse_compare(args: &[String]) -> Result<CompareArgs, BenchError> {
         idle_secs: 20,
         nchan_root: None,
         no_callgrind: false,
+        callgrind_only: false,
         servers: vec![Server::Ours, Server::Nchan, Server::Bare],
         profiles: None,
         out: None,
@@ -537,8 +541,9 @@ fn parse_compare(args: &[String]) -> Result<CompareArgs, BenchError> {
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
-        if flag == "--no-callgrind" || flag == "--append" {
+        if flag == "--no-callgrind" || flag == "--append" || flag == "--callgrind-only" {
             a.no_callgrind |= flag == "--no-callgrind";
+            a.callgrind_only |= flag == "--callgrind-only";
             a.append |= flag == "--append";
             continue;
         }
@@ -611,7 +616,7 @@ async fn compare(a: &CompareArgs) -> Result<(), BenchError> {
     }
     let mut rows = Vec::new();
     for &kind in &servers {
-        let w = match wall(kind, a).await {
+        let w = match if a.callgrind_only { Ok(Wall::default()) } else { wall(kind, a).await } {
             Ok(w) => w,
             Err(e) => {
                 println!("{}: wall-clock run failed: {e}", kind.name());
@@ -648,7 +653,7 @@ async fn compare(a: &CompareArgs) -> Result<(), BenchError> {
         rows.push(row);
     }
     let mut sse_rows = Vec::new();
-    for &kind in servers.iter().filter(|k| **k != Server::Bare) {
+    for &kind in servers.iter().filter(|k| **k != Server::Bare && !a.callgrind_only) {
         match wall_sse(kind, a).await {
             Ok(w) => {
                 let row = format!(
