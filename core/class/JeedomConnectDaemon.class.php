@@ -181,7 +181,9 @@ class JeedomConnectDaemon {
     }
 
     /** The Python daemon of the plugin this one replaces (same plugin id, so same pid file): its command line runs
-     * the module resources.JeedomConnectd.JeedomConnectd (python -m) or a script JeedomConnectd.py. */
+     * the module resources.JeedomConnectd.JeedomConnectd (python -m) from this plugin's folder (its working
+     * directory), or the script resources/JeedomConnectd/JeedomConnectd.py of this plugin's folder. A process of
+     * the same shape belonging to another Jeedom on the machine (another folder) is not ours to stop. */
     public static function isUpstreamProcess($_pid) {
         $cmdline = @file_get_contents('/proc/' . (int) $_pid . '/cmdline');
         if (!is_string($cmdline) || $cmdline === '') {
@@ -191,10 +193,21 @@ class JeedomConnectDaemon {
         if (count($args) < 2 || !preg_match('#(^|/)python[0-9.]*$#', $args[0])) {
             return false;
         }
+        $cwd = @readlink('/proc/' . (int) $_pid . '/cwd');
+        $plugin = realpath(__DIR__ . '/../..');
+        if (!is_string($cwd) || $cwd === '' || $plugin === false) {
+            return false;
+        }
+        // an update that replaced the plugin's folder leaves the old process in the removed one
+        $cwd = preg_replace('# \(deleted\)$#', '', $cwd);
         foreach ($args as $i => $a) {
-            if (($a === '-m' && isset($args[$i + 1]) && $args[$i + 1] === 'resources.JeedomConnectd.JeedomConnectd')
-                || ($i === 1 && preg_match('#(^|/)JeedomConnectd\.py$#', $a))) {
-                return true;
+            if ($a === '-m' && isset($args[$i + 1]) && $args[$i + 1] === 'resources.JeedomConnectd.JeedomConnectd') {
+                return $cwd === $plugin;
+            }
+            if ($i === 1 && preg_match('#(^|/)JeedomConnectd\.py$#', $a)) {
+                $script = $a[0] === '/' ? $a : $cwd . '/' . $a;
+                $real = realpath($script);
+                return ($real !== false ? $real : $script) === $plugin . '/resources/JeedomConnectd/JeedomConnectd.py';
             }
         }
         return false;

@@ -14,12 +14,14 @@ class UpgradeTest extends JcTestCase {
             proc_close($p);
         }
         $this->spawned = array();
+        exec('rm -rf ' . escapeshellarg(JC_TEST_PLUGIN . '/resources/JeedomConnectd'));
         parent::tearDown();
     }
 
-    /** A process with the given command line, in a folder laid out as the previous plugin's (bounded: 60 s). */
-    private function spawn(array $_cmd) {
-        $dir = JC_TEST_BASE . '/upstream';
+    /** A process with the given command line, started in a folder laid out as the previous plugin's: by default
+     * this plugin's own folder, as the previous plugin started its daemon (bounded: 60 s). */
+    private function spawn(array $_cmd, $_dir = JC_TEST_PLUGIN) {
+        $dir = $_dir;
         @mkdir($dir . '/resources/JeedomConnectd', 0775, true);
         foreach (array('JeedomConnectd.py', 'JeedomConnectd.py.bak') as $f) {
             file_put_contents($dir . '/resources/JeedomConnectd/' . $f, "import time\ntime.sleep(60)\n");
@@ -60,6 +62,9 @@ class UpgradeTest extends JcTestCase {
         $oldScript = $this->spawn(array($py, 'resources/JeedomConnectd/JeedomConnectd.py'));
         $decoy = $this->spawn(array($py, 'resources/JeedomConnectd/JeedomConnectd.py.bak', 'resources.JeedomConnectd.JeedomConnectd', '-m'));
         $decoy2 = $this->spawn(array('/bin/sh', '-c', 'sleep 60', 'resources.JeedomConnectd.JeedomConnectd'));
+        // the same daemon of another Jeedom on the machine (another folder): not this plugin's to stop
+        $otherModule = $this->spawn(array($py, '-m', 'resources.JeedomConnectd.JeedomConnectd', '--websocketport', '8090'), JC_TEST_BASE . '/upstream');
+        $otherScript = $this->spawn(array($py, 'resources/JeedomConnectd/JeedomConnectd.py'), JC_TEST_BASE . '/upstream');
         file_put_contents(JeedomConnectDaemon::pidFile(), (string) $byPidFile);
         $this->assertTrue(JeedomConnectDaemon::isUpstreamProcess($byPidFile));
         $this->assertFalse(JeedomConnectDaemon::isUpstreamProcess($decoy2));
@@ -69,6 +74,8 @@ class UpgradeTest extends JcTestCase {
         $this->assertFalse($this->running($oldScript), 'the script form of older versions');
         $this->assertTrue($this->running($decoy), 'a python process that only mentions the names');
         $this->assertTrue($this->running($decoy2), 'a non-python process');
+        $this->assertTrue($this->running($otherModule), 'the module run from another folder');
+        $this->assertTrue($this->running($otherScript), 'the script of another folder');
         $this->assertFileDoesNotExist(JeedomConnectDaemon::pidFile());
     }
 
