@@ -6,16 +6,6 @@ class CmdActionsTest extends JcDiffTestCase {
     /** [stored layout, configVersion] every layout command starts from */
     private $start;
 
-    /** Upstream's own execution of a command, in upstream's web root. */
-    private function upstreamExec($cmdId, $options) {
-        $cmd = 'cd ' . escapeshellarg(JC_UPSTREAM_ENV['UP_WEB']) . ' && ' . escapeshellarg(PHP_BINARY) . ' '
-            . escapeshellarg(__DIR__ . '/upstream-exec.php') . ' ' . escapeshellarg(JC_UPSTREAM_ENV['UP_WEB']) . ' ' . (int) $cmdId
-            . ' ' . escapeshellarg(json_encode($options)) . ' 2>&1';
-        exec($cmd, $out, $rc);
-        $this->assertSame(0, $rc, implode("\n", $out));
-        $this->assertSame('JeedomConnectCmd', end($out), implode("\n", $out));
-    }
-
     /** The queued action payloads of every phone, taken (removed) in store order. */
     private function takeQueued() {
         $r = array();

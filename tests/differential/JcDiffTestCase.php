@@ -47,6 +47,16 @@ abstract class JcDiffTestCase extends JcTestCase {
      * Sends the request to upstream then to ours, asserts the two envelopes are equal once the fields at $_mask
      * (paths like 'result.payload.*.time'; '*' = every key) are replaced by a marker, and returns our envelope.
      */
+    /** Upstream's own code executes the command with the options (upstream-exec.php, in upstream's web root). */
+    protected function upstreamExec($_cmdId, array $_options) {
+        $cmd = 'cd ' . escapeshellarg(JC_UPSTREAM_ENV['UP_WEB']) . ' && ' . escapeshellarg(PHP_BINARY) . ' '
+            . escapeshellarg(__DIR__ . '/upstream-exec.php') . ' ' . escapeshellarg(JC_UPSTREAM_ENV['UP_WEB']) . ' '
+            . (int) $_cmdId . ' ' . escapeshellarg(json_encode($_options)) . ' 2>&1';
+        exec($cmd, $out, $rc);
+        $this->assertSame(0, $rc, 'upstream\'s execution: ' . implode("\n", $out));
+        $this->assertSame('ok JeedomConnectCmd', end($out), 'upstream\'s execution: ' . implode("\n", $out));
+    }
+
     protected function assertSameAnswer($_method, $_params, $_mask = array(), $_id = '1') {
         $up = $this->upstream($_method, $_params, $_id);
         $our = $this->ours($_method, $_params, $_id);

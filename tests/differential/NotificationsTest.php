@@ -75,9 +75,7 @@ class NotificationsTest extends JcDiffTestCase {
 
     /** Upstream's code then ours execute the command with the options; returns [upstream sends, our sends]. */
     private function execBoth($_cmd, array $_options) {
-        $out = shell_exec('cd ' . escapeshellarg(JC_UPSTREAM_ENV['UP_WEB']) . ' && php ' . escapeshellarg(__DIR__ . '/upstream_exec.php') . ' '
-            . escapeshellarg(JC_UPSTREAM_ENV['UP_WEB']) . ' ' . (int) $_cmd->getId() . ' ' . escapeshellarg(json_encode($_options)) . ' 2>&1');
-        $this->assertSame('ok', trim((string) $out), 'upstream\'s execution');
+        $this->upstreamExec($_cmd->getId(), $_options);
         cmd::byId($_cmd->getId())->execCmd($_options);
         $c = $this->captured();
         return array($c['upstream'], $c['ours']);
