@@ -10,6 +10,7 @@
 #  4. it is checked (SHA-256, then `--version` = the plugin's version) as a temporary file beside the target and only
 #     then renamed over it: the target is the old binary or the new one, never a partial file;
 #  5. when that fails and the box has cargo and the sources, the daemon is built from source instead.
+# First, resources/install_sendnotif.sh puts the notification sender program in place when it is missing.
 # On failure the reason goes to the log and to resources/bin/jeedomconnectd.install-error, which the plugin shows as
 # the daemon's "not launchable" reason (JeedomConnectDaemon::info); a success removes that file.
 # Test hooks: JEEDOMCONNECT_ARCH / JEEDOMCONNECT_MACHINE replace dpkg's and uname's answers, JEEDOMCONNECT_CARGO
@@ -108,6 +109,8 @@ install_tmp() {
 }
 
 progress 0
+# Jeedom Connect's notification sender program, when missing; never fails this install (its own failures are logged).
+bash "$PLUGIN_DIR/resources/install_sendnotif.sh" || warn "resources/install_sendnotif.sh a échoué : voir ci-dessus"
 WANT="$(want_version)"
 [ -n "$WANT" ] || fail "plugin_info/version.json : version introuvable"
 if [ "$(binary_version "$TARGET")" = "$WANT" ]; then

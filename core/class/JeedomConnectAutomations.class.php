@@ -403,11 +403,11 @@ class JeedomConnectAutomations {
         $data = array('type' => 'DISPLAY_NOTIF', 'payload' => array('title' => 'Programmation JeedomConnect', 'message' => $message,
             'notificationId' => round(microtime(true) * 10000)));
         $notifId = isset($_opts['id']) && is_scalar($_opts['id']) ? (string) $_opts['id'] : 'defaultNotif';
-        if (is_object($_eq) && class_exists('JeedomConnectNotifications', false) && method_exists('JeedomConnectNotifications', 'send')) {
-            JeedomConnectNotifications::send($_eq, $notifId, $data);
-            return;
+        if (!is_object($_eq)) {
+            throw new Exception('équipement introuvable, notification "' . $notifId . '" non envoyée');
         }
-        log::add(self::PLUGIN, 'error', 'Programmation ' . $_options['id'] . ' : notification "' . $notifId . '" non envoyée, '
-            . 'les notifications ne sont pas encore prises en charge par cette version du plugin');
+        // the notification's settings, the phone's token and the sender program: as every notification (a failure
+        // is an exception, logged by the sender and by execute())
+        JeedomConnectNotifSender::send($_eq, $notifId, $data);
     }
 }

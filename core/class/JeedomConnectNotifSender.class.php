@@ -216,7 +216,8 @@ class JeedomConnectNotifSender {
         if (!is_file($bin)) {
             throw new Exception(__('programme d\'envoi des notifications absent', __FILE__) . ' (' . $bin . ') : '
                 . __('c\'est celui de Jeedom Connect (JeedomConnect-Team, version', __FILE__) . ' ' . self::BIN_TAG . '), '
-                . __('voir la documentation du plugin, page notifications', __FILE__));
+                . __('l\'installation des dépendances du plugin le télécharge : relancez-la, son log dit pourquoi il manque', __FILE__)
+                . ' (' . __('voir la documentation du plugin, page notifications', __FILE__) . ')');
         }
         if (!is_executable($bin) && !@chmod($bin, 0555)) {
             throw new Exception(__('programme d\'envoi des notifications non exécutable', __FILE__) . ' (' . $bin . ')');

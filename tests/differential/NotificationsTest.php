@@ -203,6 +203,35 @@ class NotificationsTest extends JcDiffTestCase {
         }
     }
 
+    /** An app automation's notif action (JeedomConnect::jobExecutor, as Jeedom's cron or listener runs it): the
+     * same push as upstream's, time trigger and command trigger with another action before it. */
+    public function testAutomationNotificationAsUpstream() {
+        $eq = $this->setBoth($this->eq);
+        $mode = $this->infoCmd('Mode', 'present', 0, 'string');
+        $set = $this->actionCmd($this->infoCmd('Lampe', 0));
+        $cases = array(
+            'time trigger, default notification' => array('id' => 'a1', 'eqLogicId' => $eq->getId(), 'disabled' => false,
+                'triggers' => array(array('type' => 'cron', 'options' => array('cron' => '* * * * *'))),
+                'actions' => array(array('action' => 'notif', 'options' => array()))),
+            'command trigger, a command then the notification' => array('id' => 'a2', 'eqLogicId' => $eq->getId(), 'disabled' => false,
+                'event_id' => $mode->getId(), 'value' => 'absent',
+                'triggers' => array(array('type' => 'event', 'options' => array('event' => '#' . $mode->getId() . '#', 'once' => false))),
+                'actions' => array(array('action' => 'cmd', 'options' => array('id' => (string) $set->getId(), 'options' => array('slider' => 3))),
+                    array('action' => 'notif', 'options' => array('id' => 'notif-2')))),
+        );
+        foreach ($cases as $what => $options) {
+            $out = shell_exec('cd ' . escapeshellarg(JC_UPSTREAM_ENV['UP_WEB']) . ' && php ' . escapeshellarg(__DIR__ . '/upstream_jobexec.php') . ' '
+                . escapeshellarg(JC_UPSTREAM_ENV['UP_WEB']) . ' ' . escapeshellarg(json_encode($options)) . ' 2>&1');
+            $this->assertSame('ok', trim((string) $out), 'upstream\'s execution');
+            JeedomConnect::jobExecutor($options);
+            $c = $this->captured();
+            $p = $this->assertSameSends($c['upstream'], $c['ours'], $what);
+            $this->assertSame('Programmation JeedomConnect', $p[0]['title'], $what);
+        }
+        $this->assertStringContainsString('Action(s) déclenchée(s) : commande ' . $set->getHumanName(), $p[0]['message']);
+        $this->assertSame('notif-2', $p[0]['id']);
+    }
+
     public function testIosNotificationsAsUpstream() {
         $eq = $this->eq('iPhone', $this->user('diffnotif', 'user'), array('token' => 'apns-fcm-token', 'platformOs' => 'ios'));
         $c = JeedomConnectLayout::emptyConfig();

@@ -70,6 +70,9 @@ ENV
 export JEEDOMCONNECT_APACHE_DIR="$APACHE_DIR/tree"
 export JEEDOMCONNECT_APACHE_CONFIGTEST="$APACHE -t -f $APACHE_DIR/apache.conf"
 export JEEDOMCONNECT_APACHE_RELOAD="$APACHE -f $APACHE_DIR/apache.conf -k graceful"
+# The dependency install's download of the notification sender program (resources/install_sendnotif.sh) goes to a
+# closed loopback port, never to the Internet: it logs its failure and the tests put a stand-in program in place.
+export JEEDOMCONNECT_SENDNOTIF_URL="http://127.0.0.1:$(free_port)"
 echo "$T"   # the caller learns the folder at once, so that it can clean up after a failure below
 
 # 1. MariaDB, private.

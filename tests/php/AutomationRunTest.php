@@ -184,12 +184,60 @@ class AutomationRunTest extends JcTestCase {
         $this->assertStringContainsString('condition refusée', substr((string) @file_get_contents(JC_TEST_WEB . '/log/JeedomConnect'), $before));
     }
 
-    public function testNotificationActionIsAClearErrorUntilNotificationsAreServed() {
-        $eq = $this->eq('Pixel', $this->user('prog', 'user'));
-        $before = strlen((string) @file_get_contents(JC_TEST_WEB . '/log/JeedomConnect'));
-        JeedomConnect::jobExecutor(array('id' => 'n', 'eqLogicId' => $eq->getId(), 'triggers' => array(array('type' => 'cron', 'options' => array('cron' => '* * * * *'))),
-            'actions' => array(array('action' => 'notif', 'options' => array()))));
-        $log = substr((string) @file_get_contents(JC_TEST_WEB . '/log/JeedomConnect'), $before);
-        $this->assertMatchesRegularExpression('/\[ERROR\].*notification "defaultNotif" non envoyée/', $log);
+    /** The notification action sends what upstream's jobExecutor sends (DISPLAY_NOTIF "Programmation JeedomConnect",
+     * the chosen notification's settings) through the notifications' sender, captured at its transport. */
+    public function testNotificationActionSendsThroughTheNotificationSender() {
+        $sent = array();
+        JeedomConnectNotifSender::setTransport(function ($argv) use (&$sent) {
+            $sent[] = $argv;
+            return array(0, 'response: {"SuccessCount":1,"FailureCount":0}');
+        });
+        $bin = JeedomConnectNotifSender::binaryPath();
+        $hadBin = is_file($bin);
+        if (!$hadBin) {
+            @mkdir(dirname($bin), 0775, true);
+            file_put_contents($bin, "#!/bin/sh\nexit 9\n");
+            chmod($bin, 0755);
+        }
+        try {
+            $eq = $this->eq('Pixel', $this->user('prog', 'user'), array('token' => 'fcm-token-prog', 'platformOs' => 'android'));
+            $settings = JeedomConnectNotifs::read($eq);
+            $settings['notifs'][] = array('id' => 'notif-5', 'name' => 'Alarme', 'channel' => 'default', 'index' => 1, 'color' => '#ff0000');
+            JeedomConnectNotifs::save($eq, $settings, false);
+            $target = $this->infoCmd('Lampe', 0);
+            $set = $this->actionCmd($target);
+            $mode = $this->infoCmd('Mode', 'present');
+            $before = time();
+            JeedomConnect::jobExecutor(array('id' => 'n', 'eqLogicId' => $eq->getId(), 'event_id' => $mode->getId(),
+                'triggers' => array(array('type' => 'event', 'options' => array('event' => '#' . $mode->getId() . '#'))),
+                'actions' => array($this->setAction($set, 7), array('action' => 'notif', 'options' => array('id' => 'notif-5')))));
+            $this->assertCount(1, $sent, 'one push');
+            $this->assertSame(array($bin, '-token=fcm-token-prog', '-os=android', '-type=DISPLAY_NOTIF'), array_slice($sent[0], 0, 4));
+            $p = json_decode(substr($sent[0][4], strlen('-payload=')), true);
+            $this->assertSame(array('title', 'message', 'notificationId', 'id', 'channel', 'index', 'color', 'time'), array_keys($p));
+            $this->assertSame('Programmation JeedomConnect', $p['title']);
+            $this->assertSame('La commande ' . $mode->getHumanName() . ' a changé d\'état.<br><br>Action(s) déclenchée(s) : commande '
+                . $set->getHumanName(), $p['message']);
+            $this->assertSame(array('notif-5', '#ff0000'), array($p['id'], $p['color']));
+            $this->assertGreaterThanOrEqual($before, $p['time']);
+            $this->assertGreaterThan($before * 10000 - 1, $p['notificationId']);
+            // no action id: the phone's default notification; a phone without token: an error in the log, nothing sent
+            JeedomConnect::jobExecutor(array('id' => 'n', 'eqLogicId' => $eq->getId(), 'triggers' => array(array('type' => 'cron', 'options' => array('cron' => '* * * * *'))),
+                'actions' => array(array('action' => 'notif', 'options' => array()))));
+            $p = json_decode(substr($sent[1][4], strlen('-payload=')), true);
+            $this->assertSame(array('L\'heure de la programmation est arrivée.', 'defaultNotif'), array($p['message'], $p['id']));
+            $eq->setConfiguration('token', '')->save();
+            $logBefore = strlen((string) @file_get_contents(JC_TEST_WEB . '/log/JeedomConnect'));
+            JeedomConnect::jobExecutor(array('id' => 'n', 'eqLogicId' => $eq->getId(), 'triggers' => array(array('type' => 'cron', 'options' => array('cron' => '* * * * *'))),
+                'actions' => array(array('action' => 'notif', 'options' => array()))));
+            $this->assertCount(2, $sent, 'nothing sent without a token');
+            $log = substr((string) @file_get_contents(JC_TEST_WEB . '/log/JeedomConnect'), $logBefore);
+            $this->assertMatchesRegularExpression('/\[ERROR\].*Echec de l\'envoi de la notification DISPLAY_NOTIF.*aucun jeton de notification/', $log);
+        } finally {
+            JeedomConnectNotifSender::setTransport(null);
+            if (!$hadBin) {
+                @unlink($bin);
+            }
+        }
     }
 }

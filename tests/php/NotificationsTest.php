@@ -208,6 +208,7 @@ class NotificationsTest extends JcTestCase {
         JeedomConnectNotifSender::setTransport(null);
         unlink(JeedomConnectNotifSender::binaryPath());
         $this->expectFailure($cmd, 'programme d\'envoi des notifications absent');
+        $this->expectFailure($cmd, 'l\'installation des dépendances du plugin le télécharge : relancez-la');
         $log = file_get_contents(log::getPathToLog('JeedomConnect'));
         $this->assertStringNotContainsString('fcm-token-abc', $log);
     }

@@ -33,7 +33,7 @@ GOOD="$REPO/target/debug/jeedomconnectd"
 
 P="$T/plugin"
 mkdir -p "$P/resources" "$P/plugin_info" "$T/www/v$VERSION"
-cp resources/install_daemon.sh "$P/resources/"
+cp resources/install_daemon.sh resources/install_sendnotif.sh "$P/resources/"
 cp plugin_info/version.json "$P/plugin_info/"
 cp "$GOOD" "$T/www/v$VERSION/jeedomconnectd-$VERSION-amd64"
 printf '#!/bin/sh\necho "jeedomconnectd 0.0.1"\n' > "$T/www/v$VERSION/jeedomconnectd-$VERSION-armhf"
@@ -60,6 +60,7 @@ install() {
     rc=0
     env -u http_proxy -u https_proxy -u HTTP_PROXY -u HTTPS_PROXY JEEDOMCONNECT_ARCH="$1" \
         JEEDOMCONNECT_MACHINE="${2:-x}" JEEDOMCONNECT_RELEASE_URL="${3-http://127.0.0.1:$PORT}" \
+        JEEDOMCONNECT_SENDNOTIF_URL="${SENDNOTIF_URL:-http://127.0.0.1:$PORT/notif}" \
         JEEDOMCONNECT_CARGO=none bash "$P/resources/install_daemon.sh" "$T/progress" > "$T/out" 2>&1 || rc=$?
 }
 no_leftovers() {
@@ -119,7 +120,9 @@ grep -q "jeedomconnectd $VERSION installé (amd64)" "$T/out" || die "good binary
 "$BIN" --version | grep -qx "jeedomconnectd $VERSION" || die "good binary: installed file does not run"
 [ ! -e "$BIN.install-error" ] || die "good binary: the previous failure's reason is still shown"
 no_leftovers "good binary"
-ok "good binary: downloaded, checked, installed; the previous failure's reason cleared"
+grep -q "\]\[ERROR\] : programme d'envoi des notifications non installé : architecture 'x' sans programme publié" "$T/out" \
+    || die "good binary: no [ERROR] line for the notification sender of an unknown machine"
+ok "good binary: downloaded, checked, installed; the previous failure's reason cleared; an unknown machine's missing notification sender does not fail it"
 
 install amd64
 [ "$rc" -eq 0 ] && grep -q "déjà en place" "$T/out" || die "second run: not recognised as installed"
@@ -140,6 +143,63 @@ install amd64 x "http://127.0.0.1:$DEAD_PORT"
 [ "$rc" -eq 0 ] && grep -q "binaire fourni avec le plugin" "$T/out" || die "shipped binary: not installed"
 [ "$(sha256sum "$BIN" | cut -d' ' -f1)" = "$good_sum" ] || die "shipped binary: installed file differs"
 ok "binary shipped in resources/bin: checked and installed without network"
+
+echo "== notification sender program (resources/install_sendnotif.sh, run by install_daemon.sh)"
+TAG="$(sed -n 's/^TAG=\(.*\)$/\1/p' resources/install_sendnotif.sh)"
+grep -q "const BIN_TAG = '$TAG';" core/class/JeedomConnectNotifSender.class.php \
+    || die "resources/install_sendnotif.sh's TAG ($TAG) is not JeedomConnectNotifSender::BIN_TAG"
+[ "$TAG" = vNotif_2 ] || die "sender program tag: $TAG, Jeedom Connect's is vNotif_2"
+grep -q '^BASE_URL="${JEEDOMCONNECT_SENDNOTIF_URL:-https://github.com/JeedomConnect-Team/JeedomConnect/releases/download}"$' \
+    resources/install_sendnotif.sh || die "install_sendnotif.sh: not JeedomConnect-Team's release by default"
+ok "sender program: tag $TAG as the plugin's sender, JeedomConnect-Team's release by default"
+NOTIF="$P/resources/sendNotif"
+mkdir -p "$T/www/notif/$TAG"
+printf '#!/bin/sh\necho "response: {}"\n' > "$T/www/notif/$TAG/sendNotif_x64"
+notif_sum="$(sha256sum "$T/www/notif/$TAG/sendNotif_x64" | cut -d' ' -f1)"
+notif_leftovers() {
+    local left
+    left="$(find "$NOTIF" -name '.sendNotif.new*' 2>/dev/null)"
+    [ -z "$left" ] || die "$1: partial file left: $left"
+}
+
+before="$(requests)"
+install amd64 aarch64
+[ "$rc" -eq 0 ] || die "sender 404: the daemon install failed"
+grep -q "\]\[ERROR\] : programme d'envoi des notifications non installé : sendNotif_arm64 absent de la publication $TAG .*http://127.0.0.1:$PORT/notif/$TAG/sendNotif_arm64 : HTTP 404" "$T/out" \
+    || die "sender 404: no [ERROR] line naming the asset, the release and HTTP 404"
+grep -q "jeedomconnectd $VERSION déjà en place" "$T/out" || die "sender 404: the daemon part did not run"
+[ -z "$(ls -A "$NOTIF")" ] || die "sender 404: something was left in $NOTIF: $(ls -A "$NOTIF")"
+[ "$(requests)" = "$((before + 1))" ] || die "sender 404: expected one request"
+ok "sender program missing from the release (HTTP 404): one clear [ERROR] line, nothing left, the daemon install succeeds"
+
+SENDNOTIF_URL="http://127.0.0.1:$DEAD_PORT" install amd64 x86_64
+[ "$rc" -eq 0 ] || die "sender no network: the daemon install failed"
+grep -q "\]\[ERROR\] : programme d'envoi des notifications non installé : téléchargement impossible de http://127.0.0.1:$DEAD_PORT/$TAG/sendNotif_x64" "$T/out" \
+    || die "sender no network: no [ERROR] line"
+[ -z "$(ls -A "$NOTIF")" ] || die "sender no network: something was left in $NOTIF"
+ok "sender program, no network (closed port): one clear [ERROR] line, nothing left, the daemon install succeeds"
+
+install amd64 x86_64
+[ "$rc" -eq 0 ] || die "sender download: the daemon install failed"
+[ -x "$NOTIF/${TAG}_sendNotif_x64" ] || die "sender download: $NOTIF/${TAG}_sendNotif_x64 missing or not executable"
+[ "$(sha256sum "$NOTIF/${TAG}_sendNotif_x64" | cut -d' ' -f1)" = "$notif_sum" ] || die "sender download: the file differs"
+grep -q "\[INFO\] : programme d'envoi des notifications installé : .*/resources/sendNotif/${TAG}_sendNotif_x64" "$T/out" \
+    || die "sender download: no success line"
+! grep -q "ERROR" "$T/out" || die "sender download: an error was logged"
+notif_leftovers "sender download"
+ok "sender program downloaded from the release to resources/sendNotif/${TAG}_sendNotif_x64, executable"
+
+# a program already there (an update over the previous plugin, a takeover) is kept as it is, without a request
+printf 'the previous plugin s program\n' > "$NOTIF/${TAG}_sendNotif_x64"
+chmod 700 "$NOTIF/${TAG}_sendNotif_x64"
+kept="$(stat -c '%a %s %Y' "$NOTIF/${TAG}_sendNotif_x64") $(sha256sum "$NOTIF/${TAG}_sendNotif_x64" | cut -d' ' -f1)"
+before="$(requests)"
+install amd64 x86_64
+[ "$rc" -eq 0 ] && grep -q "programme d'envoi des notifications déjà en place" "$T/out" || die "sender takeover: not recognised as in place"
+[ "$(stat -c '%a %s %Y' "$NOTIF/${TAG}_sendNotif_x64") $(sha256sum "$NOTIF/${TAG}_sendNotif_x64" | cut -d' ' -f1)" = "$kept" ] \
+    || die "sender takeover: the existing program was changed"
+[ "$(requests)" = "$before" ] || die "sender takeover: something was downloaded"
+ok "sender program already in place (takeover): kept untouched, nothing downloaded"
 
 echo "== release workflow in step with tools/release.sh"
 WF=.github/workflows/release.yml
