@@ -10,6 +10,7 @@
 #  4. it is checked (SHA-256, then `--version` = the plugin's version) as a temporary file beside the target and only
 #     then renamed over it: the target is the old binary or the new one, never a partial file;
 #  5. when that fails and the box has cargo and the sources, the daemon is built from source instead.
+# First, the previous plugin's Python daemon and environment (resources/venv, resources/JeedomConnectd) are removed.
 # On failure the reason goes to the log and to resources/bin/jeedomconnectd.install-error, which the plugin shows as
 # the daemon's "not launchable" reason (JeedomConnectDaemon::info); a success removes that file.
 # Test hooks: JEEDOMCONNECT_ARCH / JEEDOMCONNECT_MACHINE replace dpkg's and uname's answers, JEEDOMCONNECT_CARGO
@@ -108,6 +109,14 @@ install_tmp() {
 }
 
 progress 0
+# The Python daemon of the plugin this one replaces (same id, docs/layout-storage.md) and its environment are never
+# used here: removed (as root, whoever created them), whatever happens next.
+for old in "$PLUGIN_DIR/resources/venv" "$PLUGIN_DIR/resources/JeedomConnectd"; do
+    if [ -e "$old" ]; then
+        rm -rf -- "$old" && log "ancien environnement Python supprimé : ${old#"$PLUGIN_DIR"/}" \
+            || warn "impossible de supprimer ${old#"$PLUGIN_DIR"/}"
+    fi
+done
 WANT="$(want_version)"
 [ -n "$WANT" ] || fail "plugin_info/version.json : version introuvable"
 if [ "$(binary_version "$TARGET")" = "$WANT" ]; then

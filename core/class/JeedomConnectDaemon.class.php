@@ -217,6 +217,24 @@ class JeedomConnectDaemon {
         }
     }
 
+    /** Removes a file or a folder and everything under it; a symbolic link is removed, never followed. */
+    public static function removeTree($_path) {
+        if (is_link($_path) || !is_dir($_path)) {
+            return @unlink($_path);
+        }
+        $names = @scandir($_path);
+        if ($names === false) {
+            return false;
+        }
+        $ok = true;
+        foreach ($names as $name) {
+            if ($name !== '.' && $name !== '..') {
+                $ok = self::removeTree($_path . '/' . $name) && $ok;
+            }
+        }
+        return @rmdir($_path) && $ok;
+    }
+
     /** Stops every process of the previous plugin's Python daemon (after an update it still holds the ports). */
     public static function stopUpstream() {
         $stopped = 0;
