@@ -94,7 +94,11 @@ class JeedomConnectDaemon {
         $return = array('log' => 'JeedomConnect', 'state' => 'nok', 'launchable' => 'nok');
         $pid = self::readPid();
         if ($pid > 0 && self::processAlive($pid)) {
-            $return['state'] = 'ok';
+            // the same pid file as the previous plugin's Python daemon (same plugin id), or a recycled pid: only our
+            // daemon is "ok"; the file stays for stop(), which ends the previous daemon by it
+            if (self::isOurProcess($pid) && !self::isUpstreamProcess($pid)) {
+                $return['state'] = 'ok';
+            }
         } elseif (is_file(self::pidFile())) {
             @unlink(self::pidFile());
         }
