@@ -19,6 +19,7 @@ require_once __DIR__ . '/JeedomConnectListener.class.php';
 require_once __DIR__ . '/JeedomConnectHistory.class.php';
 require_once __DIR__ . '/JeedomConnectScenarios.class.php';
 require_once __DIR__ . '/JeedomConnectActions.class.php';
+require_once __DIR__ . '/JeedomConnectPhoneActions.class.php';
 require_once __DIR__ . '/JeedomConnectCommands.class.php';
 require_once __DIR__ . '/JeedomConnectTelemetry.class.php';
 require_once __DIR__ . '/JeedomConnectGeofences.class.php';
@@ -239,6 +240,12 @@ class JeedomConnectCmd extends cmd {
             case 'unlink':
                 $eq->detach();
                 break;
+            default:
+                // the app's other orders; anything else logs a clear error (docs/phone-commands.md)
+                if ($this->getType() !== 'action') {
+                    break;
+                }
+                JeedomConnectPhoneActions::execute($eq, $this, $this->getLogicalId(), is_array($_options) ? $_options : array());
         }
         return null;
     }
