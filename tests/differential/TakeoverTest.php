@@ -339,6 +339,11 @@ class TakeoverTest extends JcDiffTestCase {
         return self::masked($walk($_answer), array_merge($_mask, array_keys(self::KNOWN_GAPS)));
     }
 
+    private static function sortedList($_l) {
+        sort($_l);
+        return $_l;
+    }
+
     public function testUpdateOverUpstreamKeepsEveryPhoneAndRollbackFindsItsData() {
         // --- upstream 1.20.6 installed, its data created by its own code
         $t0 = time() - 2;
@@ -536,8 +541,30 @@ class TakeoverTest extends JcDiffTestCase {
         // every command upstream created either acts or logs a clear error
         $this->assertSame(array(), $this->errorLinesSince($logs), 'Jeedom\'s logs have no error line after the update');
 
-        // --- rollback: upstream's files moved back
+        // --- every action command upstream created on a phone acts (queues its order, changes the phone) or logs a
+        // clear error; without the daemon, queued orders are kept in action::<n>
         $this->step('deamon_stop');
+        $this->api('SET_CUSTOM_WIDGETS', array('apiKey' => $eqs['sse']['apiKey'], 'customWidgetList' => array(array('widgetId' => 3, 'name' => 'x'))));
+        $outcome = array();
+        foreach ($cmdsBefore['sse'] as $logicalId => $id) {
+            $cmd = cmd::byId($id);
+            if ($cmd->getType() !== 'action') {
+                continue;
+            }
+            $before = array(count(config::searchKey('action::', 'JeedomConnect')), json_encode(eqLogic::byId($eqs['sse']['id'])->getConfiguration()));
+            $sizes = $this->logSizes();
+            $this->step('exec', array('id' => (int) $id, 'options' => array('title' => 'music', 'message' => $logicalId === 'eraseData' ? 'erase' : ($logicalId === 'remove_custo' ? '3' : '1'))));
+            $errors = $this->errorLinesSince($sizes);
+            $after = array(count(config::searchKey('action::', 'JeedomConnect')), json_encode(eqLogic::byId($eqs['sse']['id'])->getConfiguration()));
+            $outcome[$logicalId] = count($errors) > 0 ? 'error' : ($after !== $before ? 'acted' : 'silent');
+        }
+        $this->assertNotEmpty($outcome);
+        $this->assertSame(array(), array_keys($outcome, 'silent', true), 'silent commands: ' . json_encode($outcome));
+        // not carried out yet (docs/phone-commands.md), each with its error line
+        $this->assertSame(array('defaultNotif', 'display_menu', 'display_widget', 'notif-2', 'notifall', 'tts'),
+            self::sortedList(array_keys($outcome, 'error', true)), json_encode($outcome));
+
+        // --- rollback: upstream's files moved back
         $this->sh('rm -rf ' . escapeshellarg(JC_TEST_BASE . '/upstream-again') . ' && mkdir -p ' . escapeshellarg(JC_TEST_BASE . '/upstream-again')
             . ' && tar -C ' . escapeshellarg(JC_TEST_BASE . '/upstream-again') . ' -xf ' . escapeshellarg($this->saved));
         $this->marketMove(JC_TEST_BASE . '/upstream-again');
