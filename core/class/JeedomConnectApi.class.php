@@ -489,10 +489,7 @@ class JeedomConnectApi {
         $lastRead = $this->param('lastReadTimestamp', null);
         $lastHist = $this->param('lastHistoricReadTimestamp', null);
         $actions = JeedomConnectDevice::takeQueuedActions($eq);
-        // the daemon's journal holds what happened since it started: a phone that last read before that (the daemon
-        // was just started, e.g. by the update over the previous plugin, or restarted) is answered from Jeedom's
-        // events, as without the daemon
-        $since = JeedomConnectDaemon::journalCovers($lastRead) ? JeedomConnectControl::eventsSince($eq->getLogicalId(), $lastRead) : null;
+        $since = JeedomConnectControl::eventsSince($eq->getLogicalId(), $lastRead);
         if ($since !== null && isset($since['pending']) && is_array($since['pending'])) {
             foreach ($since['pending'] as $msg) {
                 if (is_array($msg) && isset($msg['payload'])) {

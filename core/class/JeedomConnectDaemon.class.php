@@ -221,26 +221,6 @@ class JeedomConnectDaemon {
         }
     }
 
-    /** Unix time our running daemon started (its pid file is written at start), 0 when it does not run. */
-    public static function startedAt() {
-        $pid = self::readPid();
-        if ($pid <= 0 || !self::processAlive($pid) || !self::isOurProcess($pid) || self::isUpstreamProcess($pid)) {
-            return 0;
-        }
-        clearstatcache(true, self::pidFile());
-        return (int) @filemtime(self::pidFile());
-    }
-
-    /** Whether the daemon's journal can answer what happened after the read time $_lastRead (unix seconds; none
-     * given: it answers from now on); false before the daemon started, when its journal was not recording. */
-    public static function journalCovers($_lastRead) {
-        if ($_lastRead === null || $_lastRead === '' || !is_numeric($_lastRead) || (float) $_lastRead <= 0) {
-            return true;
-        }
-        $started = self::startedAt();
-        return $started === 0 || (float) $_lastRead >= $started;
-    }
-
     /** Removes a file or a folder and everything under it; a symbolic link is removed, never followed. */
     public static function removeTree($_path) {
         if (is_link($_path) || !is_dir($_path)) {
