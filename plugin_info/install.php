@@ -3,8 +3,8 @@
  * JeedomConnect - install / update / remove hooks (run by Jeedom in a CLI process).
  * Defaults, the '#*#' listener, the Apache configuration forwarding /plugins/JeedomConnect/ws and /sse to the daemon
  * (installed/updated here, removed with the plugin), and a daemon restart on update when it was running.
- * Update over the previous plugin of the same id (docs/layout-storage.md): its Python daemon stopped, its maintenance
- * crons and device listeners removed, every phone's configVersion bumped.
+ * Update over the previous plugin of the same id (docs/layout-storage.md): its Python daemon stopped and its Python
+ * environment removed, its maintenance crons and device listeners removed, every phone's configVersion bumped.
  */
 require_once dirname(__FILE__) . '/../../../core/php/core.inc.php';
 require_once dirname(__FILE__) . '/../core/class/JeedomConnect.class.php';
@@ -46,6 +46,22 @@ function JeedomConnect_removeUpstreamSchedules() {
     }
 }
 
+/** The previous plugin's Python daemon and its environment (resources/venv, resources/JeedomConnectd): never used
+ * here. What the web user cannot remove (created as root) goes at the dependency install (install_daemon.sh). */
+function JeedomConnect_removeUpstreamPython() {
+    foreach (array('venv', 'JeedomConnectd') as $name) {
+        $path = dirname(__FILE__) . '/../resources/' . $name;
+        if (!file_exists($path) && !is_link($path)) {
+            continue;
+        }
+        if (JeedomConnectDaemon::removeTree($path)) {
+            log::add('JeedomConnect', 'info', 'update: resources/' . $name . ' of the previous plugin removed');
+        } else {
+            log::add('JeedomConnect', 'warning', 'update: resources/' . $name . ' of the previous plugin could not be removed now; the dependency install removes it');
+        }
+    }
+}
+
 function JeedomConnect_update() {
     $wasRunning = false;
     try {
@@ -58,6 +74,7 @@ function JeedomConnect_update() {
     }
     JeedomConnect_setDefaults();
     JeedomConnect_removeUpstreamSchedules();
+    JeedomConnect_removeUpstreamPython();
     JeedomConnectListener::install();
     JeedomConnectWebServer::applyConfigured();
     foreach (JeedomConnectDevice::all() as $eq) {

@@ -10,7 +10,8 @@
 #  4. it is checked (SHA-256, then `--version` = the plugin's version) as a temporary file beside the target and only
 #     then renamed over it: the target is the old binary or the new one, never a partial file;
 #  5. when that fails and the box has cargo and the sources, the daemon is built from source instead.
-# First, resources/install_sendnotif.sh puts the notification sender program in place when it is missing.
+# First, the previous plugin's Python daemon and environment (resources/venv, resources/JeedomConnectd) are removed.
+# Then resources/install_sendnotif.sh puts the notification sender program in place when it is missing.
 # On failure the reason goes to the log and to resources/bin/jeedomconnectd.install-error, which the plugin shows as
 # the daemon's "not launchable" reason (JeedomConnectDaemon::info); a success removes that file.
 # Test hooks: JEEDOMCONNECT_ARCH / JEEDOMCONNECT_MACHINE replace dpkg's and uname's answers, JEEDOMCONNECT_CARGO
@@ -109,6 +110,14 @@ install_tmp() {
 }
 
 progress 0
+# The Python daemon of the plugin this one replaces (same id, docs/layout-storage.md) and its environment are never
+# used here: removed (as root, whoever created them), whatever happens next.
+for old in "$PLUGIN_DIR/resources/venv" "$PLUGIN_DIR/resources/JeedomConnectd"; do
+    if [ -e "$old" ]; then
+        rm -rf -- "$old" && log "ancien environnement Python supprimé : ${old#"$PLUGIN_DIR"/}" \
+            || warn "impossible de supprimer ${old#"$PLUGIN_DIR"/}"
+    fi
+done
 # Jeedom Connect's notification sender program, when missing; never fails this install (its own failures are logged).
 bash "$PLUGIN_DIR/resources/install_sendnotif.sh" || warn "resources/install_sendnotif.sh a échoué : voir ci-dessus"
 WANT="$(want_version)"

@@ -94,7 +94,11 @@ class JeedomConnectDaemon {
         $return = array('log' => 'JeedomConnect', 'state' => 'nok', 'launchable' => 'nok');
         $pid = self::readPid();
         if ($pid > 0 && self::processAlive($pid)) {
-            $return['state'] = 'ok';
+            // the same pid file as the previous plugin's Python daemon (same plugin id), or a recycled pid: only our
+            // daemon is "ok"; the file stays for stop(), which ends the previous daemon by it
+            if (self::isOurProcess($pid) && !self::isUpstreamProcess($pid)) {
+                $return['state'] = 'ok';
+            }
         } elseif (is_file(self::pidFile())) {
             @unlink(self::pidFile());
         }
@@ -228,6 +232,24 @@ class JeedomConnectDaemon {
                 usleep(50000);
             }
         }
+    }
+
+    /** Removes a file or a folder and everything under it; a symbolic link is removed, never followed. */
+    public static function removeTree($_path) {
+        if (is_link($_path) || !is_dir($_path)) {
+            return @unlink($_path);
+        }
+        $names = @scandir($_path);
+        if ($names === false) {
+            return false;
+        }
+        $ok = true;
+        foreach ($names as $name) {
+            if ($name !== '.' && $name !== '..') {
+                $ok = self::removeTree($_path . '/' . $name) && $ok;
+            }
+        }
+        return @rmdir($_path) && $ok;
     }
 
     /** Stops every process of the previous plugin's Python daemon (after an update it still holds the ports). */

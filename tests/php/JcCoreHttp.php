@@ -3,15 +3,18 @@
  * endpoints (POST, as the desktop pages' jeedom.*.js do) through its Apache. */
 class JcCoreHttp {
     private $jar;
+    private $base;
 
-    public function __construct($_login, $_password) {
+    /** $_baseUrl: another web root of the same core (the differential rig's), else the rig's own. */
+    public function __construct($_login, $_password, $_baseUrl = null) {
+        $this->base = $_baseUrl === null ? JC_CORE_ENV['JC_URL'] : $_baseUrl;
         $this->jar = tempnam(JC_TEST_BASE, 'cookies');
         $this->ajax('core/ajax/user.ajax.php', array('action' => 'login', 'username' => $_login, 'password' => $_password));
     }
 
     /** POST to a page of the core; answers the raw body. */
     public function post($_path, $_params) {
-        $c = curl_init(JC_CORE_ENV['JC_URL'] . '/' . $_path);
+        $c = curl_init($this->base . '/' . $_path);
         curl_setopt_array($c, array(CURLOPT_POST => true, CURLOPT_POSTFIELDS => http_build_query($_params),
             CURLOPT_RETURNTRANSFER => true, CURLOPT_COOKIEJAR => $this->jar, CURLOPT_COOKIEFILE => $this->jar,
             CURLOPT_TIMEOUT => 60, CURLOPT_HTTPHEADER => array('X-Requested-With: XMLHttpRequest')));
@@ -24,7 +27,7 @@ class JcCoreHttp {
     }
 
     public function get($_path) {
-        $c = curl_init(JC_CORE_ENV['JC_URL'] . '/' . $_path);
+        $c = curl_init($this->base . '/' . $_path);
         curl_setopt_array($c, array(CURLOPT_RETURNTRANSFER => true, CURLOPT_COOKIEJAR => $this->jar, CURLOPT_COOKIEFILE => $this->jar,
             CURLOPT_TIMEOUT => 60));
         $body = curl_exec($c);

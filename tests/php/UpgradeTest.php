@@ -79,6 +79,47 @@ class UpgradeTest extends JcTestCase {
         $this->assertFileDoesNotExist(JeedomConnectDaemon::pidFile());
     }
 
+    public function testDaemonInfoIsNotFooledByThePreviousDaemonsPidFile() {
+        $py = $this->python();
+        $old = $this->spawn(array($py, '-m', 'resources.JeedomConnectd.JeedomConnectd', '--pid', JeedomConnectDaemon::pidFile()));
+        file_put_contents(JeedomConnectDaemon::pidFile(), (string) $old);
+        $info = JeedomConnect::deamon_info();
+        $this->assertSame('nok', $info['state'], 'the previous plugin\'s daemon is not ours');
+        $this->assertFileExists(JeedomConnectDaemon::pidFile(), 'kept for deamon_stop()');
+        // another live process under a recycled pid
+        $other = $this->spawn(array('/bin/sh', '-c', 'sleep 60'));
+        file_put_contents(JeedomConnectDaemon::pidFile(), (string) $other);
+        $this->assertSame('nok', JeedomConnect::deamon_info()['state']);
+        // deamon_stop() (the first step of Jeedom's start) ends the previous daemon by the pid file
+        file_put_contents(JeedomConnectDaemon::pidFile(), (string) $old);
+        $this->assertTrue(JeedomConnect::deamon_stop());
+        $this->assertFalse($this->running($old));
+        $this->assertTrue($this->running($other), 'not a daemon: left alone');
+        // a pid file left by a process that is gone
+        file_put_contents(JeedomConnectDaemon::pidFile(), (string) $old);
+        $this->assertSame('nok', JeedomConnect::deamon_info()['state']);
+        $this->assertFileDoesNotExist(JeedomConnectDaemon::pidFile());
+    }
+
+    public function testUpdateHookRemovesThePreviousPythonEnvironment() {
+        require_once JC_TEST_PLUGIN . '/plugin_info/install.php';
+        $res = JC_TEST_PLUGIN . '/resources';
+        @mkdir($res . '/venv/bin', 0775, true);
+        @mkdir($res . '/venv/lib/python3.11/site-packages/websocket_server', 0775, true);
+        file_put_contents($res . '/venv/lib/python3.11/site-packages/websocket_server/__init__.py', '');
+        $outside = JC_TEST_BASE . '/outside';
+        @mkdir($outside, 0775, true);
+        file_put_contents($outside . '/keep', 'x');
+        symlink($outside, $res . '/venv/bin/link-to-outside');
+        @mkdir($res . '/JeedomConnectd', 0775, true);
+        file_put_contents($res . '/JeedomConnectd/JeedomConnectd.py', "pass\n");
+        JeedomConnect_update();
+        $this->assertFileDoesNotExist($res . '/venv');
+        $this->assertFileDoesNotExist($res . '/JeedomConnectd');
+        $this->assertFileExists($outside . '/keep', 'a link is removed, never followed');
+        $this->assertFileExists($res . '/install_daemon.sh');
+    }
+
     public function testUpdateHookReplacesThePreviousPluginsSchedulesAndBumpsEveryPhone() {
         $py = $this->python();
         require_once JC_TEST_PLUGIN . '/plugin_info/install.php';
