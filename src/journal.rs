@@ -199,18 +199,8 @@ impl Journal {
                     path.display(),
                     aside.display()
                 );
-                let opened = open_files(&path).map_err(err)?;
-                // History begins now: any cursor a client comes back with is older, so it gets a snapshot.
-                let now = now_micros();
-                opened
-                    .0
-                    .execute(
-                        "INSERT INTO meta VALUES ('last_cursor', ?1), ('trimmed_upto', ?1)
-                         ON CONFLICT(key) DO UPDATE SET value=excluded.value",
-                        [now],
-                    )
-                    .map_err(err)?;
-                opened
+                // a fresh file: its history begins now (open_files), so every client resyncs with a snapshot
+                open_files(&path).map_err(err)?
             }
             opened => opened.map_err(err)?,
         };
@@ -312,7 +302,19 @@ fn open_files(path: &Path) -> rusqlite::Result<(Connection, Connection, Loaded)>
             Some(format!("integrity check: {check}")),
         ));
     }
+    let fresh: i64 =
+        writer.query_row("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'", [], |r| r.get(0))?;
     writer.execute_batch(SCHEMA)?;
+    if fresh == 0 {
+        // A new journal (first start, or one moved aside as corrupt): its history begins now. A cursor a client
+        // got before (from the plugin without the daemon, or from an older journal) is older than anything kept,
+        // so it gets a full snapshot, never an empty resume.
+        writer.execute(
+            "INSERT INTO meta VALUES ('last_cursor', ?1), ('trimmed_upto', ?1)
+             ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            [now_micros()],
+        )?;
+    }
     let reader = open(path)?;
     let mut devices = Vec::new();
     {
@@ -650,6 +652,20 @@ mod tests {
         assert!(b[0].cursor > a[1].cursor);
         assert_eq!(j.take_pushes("k").await.len(), 1);
         assert!(j.take_pushes("k").await.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_new_journal_sends_a_snapshot_to_a_cursor_from_before_it_but_a_reopened_one_resumes() {
+        let dir = tempdir();
+        let before = now_micros() - 1_000_000; // a cursor the plugin handed out before the first start
+        let (j, _, _) = Journal::open(&dir, retention(100)).unwrap();
+        assert!(j.since(before, None, 100).await.unwrap().overflow, "history begins at the first start");
+        let a = j.append(vec![cmd("1", 1)]).await.unwrap()[0].cursor;
+        drop(j);
+        let (j, _, _) = Journal::open(&dir, retention(100)).unwrap();
+        let since = j.since(a - 1, None, 100).await.unwrap();
+        assert!(!since.overflow, "a restart keeps the history");
+        assert_eq!(since.items.len(), 1);
     }
 
     #[tokio::test]
