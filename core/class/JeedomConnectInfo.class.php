@@ -29,20 +29,24 @@ class JeedomConnectInfo {
                 $r = array(self::round1($stat['avg'] ?? null), self::round1($stat['min'] ?? null), self::round1($stat['max'] ?? null));
             }
             list($h['averageValue'], $h['minValue'], $h['maxValue']) = $r;
-            $tStart = date('Y-m-d H:i:s', strtotime($end . ' -' . config::byKey('historyCalculTendance') . ' hour'));
-            $t = $cmd->getTendance($tStart, $end);
-            if ($t > config::byKey('historyCalculTendanceThresholddMax')) {
-                $h['tendance'] = 'up';
-            } elseif ($t < config::byKey('historyCalculTendanceThresholddMin')) {
-                $h['tendance'] = 'down';
-            } else {
-                $h['tendance'] = 'stable';
-            }
+            $h['tendance'] = self::tendance($cmd, $end);
         } catch (Throwable $e) {
             // history is decoration: never fail the event for it (what was computed before the error stays)
             log::add('JeedomConnect', 'debug', 'history of cmd ' . $cmd->getId() . ' left out: ' . $e->getMessage());
         }
         return $h;
+    }
+
+    /** up, down or stable: the command's trend over Jeedom's trend period before $_end, against its thresholds. */
+    public static function tendance($_cmd, $_end) {
+        $t = $_cmd->getTendance(date('Y-m-d H:i:s', strtotime($_end . ' -' . config::byKey('historyCalculTendance') . ' hour')), $_end);
+        if ($t > config::byKey('historyCalculTendanceThresholddMax')) {
+            return 'up';
+        }
+        if ($t < config::byKey('historyCalculTendanceThresholddMin')) {
+            return 'down';
+        }
+        return 'stable';
     }
 
     private static function round1($_v) {

@@ -77,14 +77,7 @@ class JeedomConnectShortcuts {
                 $h['minValue'] = round((float) $stat['min'], 1);
                 $h['maxValue'] = round((float) $stat['max'], 1);
             }
-            $t = $cmd->getTendance(date('Y-m-d H:i:s', strtotime($now . ' -' . config::byKey('historyCalculTendance') . ' hour')), $now);
-            if ($t > config::byKey('historyCalculTendanceThresholddMax')) {
-                $h['tendance'] = 'up';
-            } elseif ($t < config::byKey('historyCalculTendanceThresholddMin')) {
-                $h['tendance'] = 'down';
-            } else {
-                $h['tendance'] = 'stable';
-            }
+            $h['tendance'] = JeedomConnectInfo::tendance($cmd, $now);
         } catch (Throwable $e) {
             log::add('JeedomConnect', 'debug', 'history of cmd ' . $cmd->getId() . ' left out: ' . $e->getMessage());
         }
