@@ -160,7 +160,7 @@ async fn events_reach_ws_sse_and_polling_clients_and_not_a_client_lacking_them()
     assert!(set_events_list(&again, "CMD_INFO").is_empty(), "nothing twice: {again}");
 
     // EVENTS_SINCE for B: filtered the same way
-    let since = env.daemon.events_since(&b.key, json!(cursor - 1.0)).await;
+    let since = env.daemon.events_since(&b.key, json!(cursor - 1e-6)).await;
     assert_eq!(since["overflow"], json!(false), "{since}");
     assert!(since["cmds"].as_array().is_some_and(|c| c.is_empty()), "{since}");
     assert!(since["scenarios"].as_array().is_some_and(|c| c.is_empty()), "{since}");
@@ -295,17 +295,17 @@ async fn polling_semantics_inactive_config_version_and_other_methods() {
     env.daemon.devices(vec![dev.record()], false).await;
     env.api.add_device(dev.clone());
     let c0 = env.daemon.events(events_msg(vec![cmd_item("12", "x")], vec![], vec![])).await;
-    let r = poll(&env.daemon, &dev.key, dev.config_version, c0 - 1.0).await;
+    let r = poll(&env.daemon, &dev.key, dev.config_version, c0 - 1e-6).await;
     assert_eq!(r, json!("ok"), "app not active → \"ok\"");
 
     dev.app_state = "active".into();
     env.daemon.devices(vec![dev.record()], false).await;
-    let r = poll(&env.daemon, &dev.key, dev.config_version + 1, c0 - 1.0).await;
+    let r = poll(&env.daemon, &dev.key, dev.config_version + 1, c0 - 1e-6).await;
     assert_eq!(r["type"], "CONFIG_AND_INFOS", "configVersion differs → relayed to the API: {r}");
     let g = env.api.wait_request(WAIT, "GET_EVENTS", |r| r.api_key() == Some(&dev.key)).await;
     assert_eq!(g.query_apikey.as_deref(), Some(env.key()));
 
-    let r = poll(&env.daemon, &dev.key, dev.config_version, c0 - 1.0).await;
+    let r = poll(&env.daemon, &dev.key, dev.config_version, c0 - 1e-6).await;
     assert_eq!(values(&set_events_list(&r, "CMD_INFO")), ["x"], "{r}");
 
     // other methods are relayed; null → "ok"; the id is echoed
