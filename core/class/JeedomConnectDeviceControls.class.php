@@ -80,9 +80,9 @@ class JeedomConnectDeviceControls {
     }
 
     /** The widgets of the phone's assembled layout, the first of each id, hidden controls included (as the
-     * previous plugin follows them). */
+     * previous plugin follows them); the layout assembled last while it is unchanged (each save of the phone asks). */
     private static function widgetsById($_eq) {
-        $config = JeedomConnectLayout::generated($_eq);
+        $config = JeedomConnectLayout::forFilter($_eq);
         $widgets = array();
         foreach (isset($config['payload']['widgets']) && is_array($config['payload']['widgets']) ? $config['payload']['widgets'] : array() as $w) {
             if (is_array($w) && isset($w['id']) && !isset($widgets[(string) $w['id']])) {
