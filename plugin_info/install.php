@@ -4,7 +4,8 @@
  * Defaults, the '#*#' listener, the Apache configuration forwarding /plugins/JeedomConnect/ws and /sse to the daemon
  * (installed/updated here, removed with the plugin), and a daemon restart on update when it was running.
  * Update over the previous plugin of the same id (docs/layout-storage.md): its Python daemon stopped and its Python
- * environment removed, its maintenance crons and device listeners removed, every phone's configVersion bumped.
+ * environment removed, its maintenance crons removed (its tile and control listeners kept: they work here), every
+ * phone's configVersion bumped.
  */
 require_once dirname(__FILE__) . '/../../../core/php/core.inc.php';
 require_once dirname(__FILE__) . '/../core/class/JeedomConnect.class.php';
@@ -30,18 +31,14 @@ function JeedomConnect_install() {
     JeedomConnectDevice::recomputeWatched();
 }
 
-/** The previous plugin's (same id) maintenance crons and its two device listeners: their work is not done this way
- * here. Automations (crons/listeners calling jobExecutor) are user data and stay. */
+/** The previous plugin's (same id) maintenance crons: their work is not done this way here. Its two listeners of the
+ * tiles and the device controls stay: they call the same methods here (JeedomConnectLivePush), and every phone's
+ * save below brings them up to date. Automations (crons/listeners calling jobExecutor) are user data and stay. */
 function JeedomConnect_removeUpstreamSchedules() {
     foreach (array('checkDaemon', 'removeBackupFiles') as $function) {
         $cron = cron::byClassAndFunction('JeedomConnect', $function);
         if (is_object($cron)) {
             $cron->remove();
-        }
-    }
-    foreach (array('sendCmdInfoToShortcut', 'sendActiveControl') as $function) {
-        foreach (listener::searchClassFunctionOption('JeedomConnect', $function) as $listener) {
-            $listener->remove();
         }
     }
 }

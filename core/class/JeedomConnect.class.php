@@ -39,6 +39,7 @@ require_once __DIR__ . '/JeedomConnectHealth.class.php';
 require_once __DIR__ . '/JeedomConnectWidgetLibrary.class.php';
 require_once __DIR__ . '/JeedomConnectShortcuts.class.php';
 require_once __DIR__ . '/JeedomConnectDeviceControls.class.php';
+require_once __DIR__ . '/JeedomConnectLivePush.class.php';
 require_once __DIR__ . '/JeedomConnectApi.class.php';
 require_once __DIR__ . '/JeedomConnectSse.class.php';
 require_once __DIR__ . '/JeedomConnectWebServer.class.php';
@@ -102,8 +103,9 @@ class JeedomConnect extends eqLogic {
 
     /* ---------------- scheduled methods of the previous plugin ----------------
      * Jeedom calls crons and listeners by class and method name: those the previous plugin (same id) registered
-     * still exist after an update until the update hook removes them (plugin_info/install.php), and an automation's
-     * own cron or listener stays (and runs, jobExecutor). They answer here instead of making Jeedom log an unknown method. */
+     * still exist after an update until the update hook removes them (plugin_info/install.php; the two listeners of
+     * the tiles and the controls stay and work), and an automation's own cron or listener stays (and runs,
+     * jobExecutor). They answer here instead of making Jeedom log an unknown method. */
 
     public static function checkDaemon() {
     }
@@ -112,10 +114,13 @@ class JeedomConnect extends eqLogic {
         JeedomConnectAppBackups::trim();
     }
 
+    /** Listeners of the tiles and the active controls (JeedomConnectLivePush; the previous plugin's keep working). */
     public static function sendCmdInfoToShortcut($_option = array()) {
+        JeedomConnectLivePush::tileChanged($_option);
     }
 
     public static function sendActiveControl($_option = array()) {
+        JeedomConnectLivePush::controlChanged($_option);
     }
 
     /** An app automation (cron or listener, docs/api-methods.md "Automations"). */
@@ -205,6 +210,7 @@ class JeedomConnect extends eqLogic {
             $this->save(true);
         }
         JeedomConnectCommands::ensure($this);
+        JeedomConnectLivePush::sync($this);
         JeedomConnectDevice::recomputeWatched();
         // A disabled equipment travels in its record: the daemon sends EQUIPMENT_DISABLE, then closes. A separate
         // CLOSE_DEVICE would race it on another connection and could close the app without telling it why.
@@ -213,6 +219,7 @@ class JeedomConnect extends eqLogic {
 
     public function preRemove() {
         $this->_removedApiKey = JeedomConnectDevice::isPhone($this) ? $this->getLogicalId() : null;
+        JeedomConnectLivePush::forget($this->getId());
     }
 
     public function postRemove() {

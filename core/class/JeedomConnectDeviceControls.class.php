@@ -79,6 +79,57 @@ class JeedomConnectDeviceControls {
         return array('type' => 'SET_CONTROL_DEVICES', 'payload' => array('devices' => $devices));
     }
 
+    /** The widgets of the phone's assembled layout, the first of each id, hidden controls included (as the
+     * previous plugin follows them); the layout assembled last while it is unchanged (each save of the phone asks). */
+    private static function widgetsById($_eq) {
+        $config = JeedomConnectLayout::forFilter($_eq);
+        $widgets = array();
+        foreach (isset($config['payload']['widgets']) && is_array($config['payload']['widgets']) ? $config['payload']['widgets'] : array() as $w) {
+            if (is_array($w) && isset($w['id']) && !isset($widgets[(string) $w['id']])) {
+                $widgets[(string) $w['id']] = $w;
+            }
+        }
+        return $widgets;
+    }
+
+    /** The info commands the active controls $_ids show (what JeedomConnectLivePush follows). */
+    public static function infoCmdIdsOf($_eq, array $_ids) {
+        $cmdIds = array();
+        foreach (self::widgetsById($_eq) as $id => $w) {
+            if (in_array($id, $_ids)) {
+                $cmdIds = array_merge($cmdIds, self::infoCmdIds($w));
+            }
+        }
+        return array_values(array_unique(array_filter($cmdIds, 'strlen')));
+    }
+
+    /** The devices, with their values, of the active controls $_ids that show command $_cmdId (SET_CONTROLS_INFO). */
+    public static function devicesUsing($_eq, array $_ids, $_cmdId) {
+        $widgets = self::widgetsById($_eq);
+        $devices = array();
+        foreach ($_ids as $id) {
+            if (!isset($widgets[(string) $id])) {
+                continue;
+            }
+            $cmdIds = self::infoCmdIds($widgets[(string) $id]);
+            if (!in_array($_cmdId, $cmdIds)) {
+                continue;
+            }
+            $values = array();
+            foreach (array_unique(array_filter($cmdIds, 'strlen')) as $cid) {
+                $cmd = cmd::byId($cid);
+                if (is_object($cmd)) {
+                    $values[$cid] = $cmd->execCmd();
+                }
+            }
+            $d = self::device($widgets[(string) $id], $values);
+            if ($d !== null) {
+                $devices[] = $d;
+            }
+        }
+        return $devices;
+    }
+
     /** $_a[$_k1][$_k2], null when missing (widget options are often absent). */
     private static function v($_a, $_k1, $_k2 = null) {
         if (!is_array($_a) || $_k1 === null || !array_key_exists($_k1, $_a)) {

@@ -41,7 +41,7 @@ class JeedomConnectShortcuts {
 
     /** A tile's state as the app reads it: the cached value as Jeedom keeps it (number, text), its dates as unix
      * seconds (false when the command never had a value, as upstream sends them), and the history figures. */
-    private static function tile($cmd) {
+    public static function tile($cmd) {
         $state = $cmd->getCache(array('valueDate', 'collectDate', 'value'));
         return array(
             'id' => (string) $cmd->getId(),

@@ -126,8 +126,9 @@ class TakeoverTest extends JcDiffTestCase {
         @mkdir($venv . '/bin', 0775, true);
         file_put_contents($venv . '/pyvenv.cfg', "home = /usr/bin\ninclude-system-site-packages = false\n");
         @symlink(trim((string) shell_exec('command -v python3')), $venv . '/bin/python3');
-        // its module, in a scratch tree (the real one needs packages from the network): a bounded sleep
-        $fake = JC_TEST_BASE . '/old-daemon';
+        // started from the plugin's folder as upstream starts it (cd <plugin> && python -m ...); its module is
+        // replaced by a bounded sleep (the real one needs packages from the network; the saved files keep it)
+        $fake = $this->plugin;
         @mkdir($fake . '/resources/JeedomConnectd', 0775, true);
         touch($fake . '/resources/__init__.py');
         touch($fake . '/resources/JeedomConnectd/__init__.py');

@@ -136,9 +136,14 @@ class UpgradeTest extends JcTestCase {
             }
             $cron->save();
         }
+        // the previous plugin's tile listener follows a command of cmdInShortcut; its control listener follows
+        // nothing any more (no active control)
+        $tile = cmd::byEqLogicIdAndLogicalId($eq->getId(), 'battery');
+        $eq->setConfiguration('cmdInShortcut', (string) $tile->getId())->save(true);
         foreach (array('sendCmdInfoToShortcut', 'sendActiveControl', 'jobExecutor') as $function) {
             $l = new listener();
-            $l->setClass('JeedomConnect')->setFunction($function)->setOption(array('id' => $eq->getId()))->addEvent('#1#')->save();
+            $l->setClass('JeedomConnect')->setFunction($function)->setOption(array('id' => $eq->getId()))
+                ->addEvent($function === 'sendCmdInfoToShortcut' ? '#' . $tile->getId() . '#' : '#1#')->save();
         }
         $old = $this->spawn(array($py, '-m', 'resources.JeedomConnectd.JeedomConnectd', '--pid', JeedomConnectDaemon::pidFile()));
         file_put_contents(JeedomConnectDaemon::pidFile(), (string) $old);
@@ -149,8 +154,10 @@ class UpgradeTest extends JcTestCase {
         $this->assertFalse(is_object(cron::byClassAndFunction('JeedomConnect', 'checkDaemon')));
         $this->assertFalse(is_object(cron::byClassAndFunction('JeedomConnect', 'removeBackupFiles')));
         $this->assertTrue(is_object(cron::byClassAndFunction('JeedomConnect', 'jobExecutor')), 'an automation stays');
-        $this->assertSame(array(), listener::searchClassFunctionOption('JeedomConnect', 'sendCmdInfoToShortcut'));
-        $this->assertSame(array(), listener::searchClassFunctionOption('JeedomConnect', 'sendActiveControl'));
+        $tiles = listener::searchClassFunctionOption('JeedomConnect', 'sendCmdInfoToShortcut');
+        $this->assertCount(1, $tiles, 'the tile listener stays (it works here)');
+        $this->assertSame(array('#' . $tile->getId() . '#'), $tiles[0]->getEvent());
+        $this->assertSame(array(), listener::searchClassFunctionOption('JeedomConnect', 'sendActiveControl'), 'nothing to follow');
         $this->assertCount(1, listener::searchClassFunctionOption('JeedomConnect', 'jobExecutor'));
         $eq = eqLogic::byId($eq->getId());
         $this->assertSame(4, (int) $eq->getConfiguration('configVersion'));
