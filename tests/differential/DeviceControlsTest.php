@@ -27,18 +27,7 @@ class DeviceControlsTest extends JcDiffTestCase {
     /** A phone whose layout references the given global widgets (ids from 1), assembled (Jeedom's cache written). */
     private function phone(array $widgets) {
         $this->eq = $this->eq('Pixel', $this->user('ctrl', 'user'));
-        $refs = array();
-        foreach ($widgets as $i => $w) {
-            config::save('widget::' . ($i + 1), json_encode($w + array('id' => $i + 1)), 'JeedomConnect');
-            $refs[] = array('id' => $i + 1, 'widgetId' => $i + 10, 'index' => $i);
-        }
-        $c = JeedomConnectLayout::emptyConfig();
-        $c['payload']['widgets'] = $refs;
-        $c['idCounter'] = 100;
-        JeedomConnectLayout::set($this->eq, $c);
-        $this->eq->save();
-        $this->eq = eqLogic::byId($this->eq->getId());
-        JeedomConnectLayout::generated($this->eq);
+        $this->eq = $this->globalWidgetsLayout($this->eq, $widgets);
         return $this->eq->getLogicalId();
     }
 

@@ -33,6 +33,51 @@ abstract class JcDiffTestCase extends JcTestCase {
         return json_encode(array('jsonrpc' => '2.0', 'id' => $_id, 'method' => $_method, 'params' => $_params));
     }
 
+    /** [upstream|ours => path] of the stand-ins of Jeedom Connect's sender program (installFakeSenders). */
+    protected $senders = array();
+
+    /** fake_send_notif.sh put at the path where each plugin runs the sender program: it records its arguments in
+     * capture.jsonl beside it. */
+    protected function installFakeSenders() {
+        JeedomConnectNotifSender::setTransport(null);
+        $this->senders = array(
+            'upstream' => JC_UPSTREAM_ENV['UP_WEB'] . '/plugins/JeedomConnect/resources/sendNotif/vNotif_2_sendNotif_x64',
+            'ours' => JeedomConnectNotifSender::binaryPath(),
+        );
+        foreach ($this->senders as $bin) {
+            @mkdir(dirname($bin), 0775, true);
+            copy(__DIR__ . '/fake_send_notif.sh', $bin);
+            chmod($bin, 0755);
+            @unlink(dirname($bin) . '/capture.jsonl');
+        }
+    }
+
+    protected function removeFakeSenders() {
+        foreach ($this->senders as $bin) {
+            @unlink($bin);
+            @unlink(dirname($bin) . '/capture.jsonl');
+        }
+        $this->senders = array();
+    }
+
+    /** The phone's layout: the given global widgets (`widget::<n>`, ids from 1), referenced in order; saved and
+     * assembled (Jeedom's cache written). Returns the phone as stored. */
+    protected function globalWidgetsLayout($_eq, array $_widgets) {
+        $refs = array();
+        foreach ($_widgets as $i => $w) {
+            config::save('widget::' . ($i + 1), json_encode($w + array('id' => $i + 1)), 'JeedomConnect');
+            $refs[] = array('id' => $i + 1, 'widgetId' => $i + 10, 'index' => $i);
+        }
+        $c = JeedomConnectLayout::emptyConfig();
+        $c['payload']['widgets'] = $refs;
+        $c['idCounter'] = 100;
+        JeedomConnectLayout::set($_eq, $c);
+        $_eq->save();
+        $eq = eqLogic::byId($_eq->getId());
+        JeedomConnectLayout::generated($eq);
+        return $eq;
+    }
+
     /** Our plugin's answer. */
     protected function ours($_method, $_params, $_id = '1') {
         return self::post(JC_CORE_ENV['JC_URL'], self::request($_method, $_params, $_id));

@@ -9,21 +9,10 @@ class LivePushTest extends JcDiffTestCase {
     /** Longest wait for a listener Jeedom runs in the background (a bound, not a timing assertion). */
     const WAIT_S = 30;
     private $eq;
-    private $bins = array();
 
     protected function setUp(): void {
         parent::setUp();
-        JeedomConnectNotifSender::setTransport(null);
-        $this->bins = array(
-            'upstream' => JC_UPSTREAM_ENV['UP_WEB'] . '/plugins/JeedomConnect/resources/sendNotif/vNotif_2_sendNotif_x64',
-            'ours' => JeedomConnectNotifSender::binaryPath(),
-        );
-        foreach ($this->bins as $bin) {
-            @mkdir(dirname($bin), 0775, true);
-            copy(__DIR__ . '/fake_send_notif.sh', $bin);
-            chmod($bin, 0755);
-            @unlink(dirname($bin) . '/capture.jsonl');
-        }
+        $this->installFakeSenders();
         $this->eq = $this->eq('Pixel', $this->user('live', 'user'), array('token' => 'fcm-token-live', 'platformOs' => 'android'));
         config::save('log::level::JeedomConnect', array('100' => '1'));
         JcRig::forgetLogConfig();
@@ -34,16 +23,13 @@ class LivePushTest extends JcDiffTestCase {
     }
 
     protected function tearDown(): void {
-        foreach ($this->bins as $bin) {
-            @unlink($bin);
-            @unlink(dirname($bin) . '/capture.jsonl');
-        }
+        $this->removeFakeSenders();
         parent::tearDown();
     }
 
     /** $_side's sends once there are $_count of them (or the bound is reached), the capture then emptied. */
     private function sends($_side, $_count = 1) {
-        $f = dirname($this->bins[$_side]) . '/capture.jsonl';
+        $f = dirname($this->senders[$_side]) . '/capture.jsonl';
         $lines = array();
         for ($i = 0; $i < self::WAIT_S * 10; $i++) {
             clearstatcache();
@@ -139,17 +125,7 @@ class LivePushTest extends JcDiffTestCase {
                 'setpointAction' => array('id' => '3'),                 'modeInfo' => array('id' => (string) $mode->getId()), 'modes' => array(array('id' => '1', 'name' => 'Eco'))),
             array('type' => 'generic-info-numeric', 'name' => 'Pas active', 'enable' => true, 'statusInfo' => array('id' => (string) $temp->getId())),
         );
-        $refs = array();
-        foreach ($widgets as $i => $w) {
-            config::save('widget::' . ($i + 1), json_encode($w + array('id' => $i + 1)), 'JeedomConnect');
-            $refs[] = array('id' => $i + 1, 'widgetId' => $i + 10, 'index' => $i);
-        }
-        $c = JeedomConnectLayout::emptyConfig();
-        $c['payload']['widgets'] = $refs;
-        $c['idCounter'] = 100;
-        JeedomConnectLayout::set($this->eq, $c);
-        $this->eq->save();
-        JeedomConnectLayout::generated(eqLogic::byId($this->eq->getId()));
+        $this->globalWidgetsLayout($this->eq, $widgets);
 
         $active = array('1', '2', '3');
         $this->upstream('GET_CONTROL_DEVICES', array('apiKey' => $key, 'activeControlIds' => $active));

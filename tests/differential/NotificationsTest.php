@@ -6,30 +6,16 @@
  * Also the settings methods, TEST_NOTIF, the multi-phone groups and ASK_REPLY's ASK_ALREADY_ANSWERED. */
 class NotificationsTest extends JcDiffTestCase {
     private $eq;
-    private $bins = array();
 
     protected function setUp(): void {
         parent::setUp();
-        JeedomConnectNotifSender::setTransport(null);
         config::save('httpUrl', 'https://jc.example.org', 'JeedomConnect');
-        $this->bins = array(
-            'upstream' => JC_UPSTREAM_ENV['UP_WEB'] . '/plugins/JeedomConnect/resources/sendNotif/vNotif_2_sendNotif_x64',
-            'ours' => JeedomConnectNotifSender::binaryPath(),
-        );
-        foreach ($this->bins as $bin) {
-            @mkdir(dirname($bin), 0775, true);
-            copy(__DIR__ . '/fake_send_notif.sh', $bin);
-            chmod($bin, 0755);
-            @unlink(dirname($bin) . '/capture.jsonl');
-        }
+        $this->installFakeSenders();
         $this->eq = $this->eq('Pixel', $this->user('diffnotif', 'user'), array('token' => 'fcm-token-pixel', 'platformOs' => 'android'));
     }
 
     protected function tearDown(): void {
-        foreach ($this->bins as $bin) {
-            @unlink($bin);
-            @unlink(dirname($bin) . '/capture.jsonl');
-        }
+        $this->removeFakeSenders();
         parent::tearDown();
     }
 
@@ -62,7 +48,7 @@ class NotificationsTest extends JcDiffTestCase {
     /** Each side's recorded sends since the last call: [side => [argv, ...]]. */
     private function captured() {
         $out = array();
-        foreach ($this->bins as $side => $bin) {
+        foreach ($this->senders as $side => $bin) {
             $f = dirname($bin) . '/capture.jsonl';
             $lines = is_file($f) ? array_filter(explode("\n", file_get_contents($f))) : array();
             $out[$side] = array_map(function ($_l) {
