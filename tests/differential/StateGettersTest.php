@@ -22,22 +22,9 @@ class StateGettersTest extends JcDiffTestCase {
 
     /** A layout: one widget per info cmd (plus a widget with moreInfos and a visibility condition), scenarios, rooms. */
     private function layout($eq, $cmdIds, $moreInfo, $condCmd, $scenarioIds, $roomIds) {
-        $c = JeedomConnectLayout::emptyConfig();
-        $n = 0;
-        foreach ($cmdIds as $id) {
-            $c['payload']['widgets'][] = array('type' => 'generic-info', 'id' => ++$n, 'statusInfo' => array('id' => (string) $id, 'type' => 'info'));
-        }
-        $c['payload']['widgets'][] = array('type' => 'generic-info', 'id' => ++$n, 'statusInfo' => array('id' => (string) $cmdIds[0], 'type' => 'info'),
-            'moreInfos' => array(array('id' => (string) $moreInfo, 'name' => 'plus')), 'visibilityCond' => '#' . $condCmd . '# == 1');
-        foreach ($scenarioIds as $id) {
-            $c['payload']['widgets'][] = array('type' => 'scenario', 'id' => ++$n, 'scenarioId' => (string) $id);
-        }
-        foreach ($roomIds as $id) {
-            $c['payload']['rooms'][] = array('id' => (int) $id, 'name' => 'Room ' . $id);
-        }
-        JeedomConnectLayout::set($eq, $c);
-        $eq->save();
-        return eqLogic::byId($eq->getId());
+        return $this->setLayout($eq, $cmdIds, $scenarioIds, $roomIds, array(array('type' => 'generic-info',
+            'statusInfo' => array('id' => (string) $cmdIds[0], 'type' => 'info'),
+            'moreInfos' => array(array('id' => (string) $moreInfo, 'name' => 'plus')), 'visibilityCond' => '#' . $condCmd . '# == 1')));
     }
 
     private function phone() {

@@ -110,12 +110,16 @@ abstract class JcTestCase extends TestCase {
         return $cmd;
     }
 
-    /** Layout with one widget per info cmd id, optional scenario widget ids and room ids. */
-    protected function setLayout($eq, $cmdIds, $scenarioIds = array(), $roomIds = array()) {
+    /** Layout with one widget per info cmd id, then the given extra widgets (their ids follow), optional scenario
+     * widget ids and room ids. */
+    protected function setLayout($eq, $cmdIds, $scenarioIds = array(), $roomIds = array(), $extraWidgets = array()) {
         $c = JeedomConnectLayout::emptyConfig();
         $n = 0;
         foreach ($cmdIds as $id) {
             $c['payload']['widgets'][] = array('type' => 'generic-info', 'id' => ++$n, 'statusInfo' => array('id' => (string) $id, 'type' => 'info'));
+        }
+        foreach ($extraWidgets as $w) {
+            $c['payload']['widgets'][] = array_slice($w, 0, 1, true) + array('id' => ++$n) + $w; // type, id, the rest
         }
         foreach ($scenarioIds as $id) {
             $c['payload']['widgets'][] = array('type' => 'scenario', 'id' => ++$n, 'scenarioId' => (string) $id);
